@@ -1,0 +1,72 @@
+"""Project invoicing: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import from_environment
+from app.extensions import babel, csrf, db, migrate
+
+LANGUAGES = {"en": "English", "ms": "Bahasa Melayu", "da": "Dansk"}
+# Catalogues are per language; numbers, money and dates use the country's conventions.
+FORMAT_LOCALES = {"en": "en", "ms": "ms_MY", "da": "da_DK"}
+
+
+def select_locale() -> str:
+    """The chosen language from the session, else the browser's best match."""
+    language = session.get("language")
+    if language not in LANGUAGES:
+        language = request.accept_languages.best_match(list(LANGUAGES)) or "en"
+    return FORMAT_LOCALES[language]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; tests pass their own config (database URL, secret key…)."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(from_environment(app.instance_path))
+    app.config.update(config or {})
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from app import models  # noqa: F401  (register every table)
+    from app.formatting import register_filters
+    register_filters(app)
+
+    from app.main import bp as main_bp
+    from app.contracts import bp as contracts_bp
+    from app.actuals import bp as actuals_bp
+    from app.invoices import bp as invoices_bp
+    from app.backlog import bp as backlog_bp
+    for blueprint in (main_bp, contracts_bp, actuals_bp, invoices_bp, backlog_bp):
+        app.register_blueprint(blueprint)
+
+    from app.cli import register_cli
+    register_cli(app)
+
+    @app.context_processor
+    def inject_languages():
+        return {"languages": LANGUAGES, "current_language": session.get("language")
+                or request.accept_languages.best_match(list(LANGUAGES)) or "en"}
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("error.html", code=404, error=error), 404
+
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite enforces foreign keys only when asked, on every connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

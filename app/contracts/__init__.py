@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("contracts", __name__)
+
+from app.contracts import routes  # noqa: E402,F401

@@ -1,0 +1,16 @@
+"""All models, imported here so that Alembic and create_all see every table."""
+
+from app.models.actuals import Actual, Entry
+from app.models.contracts import (Contract, ContractLine, ContractLineClass, InvoiceSchedule,
+                                  Milestone, ScheduleRun)
+from app.models.invoices import (BilledSale, Counter, Invoice, InvoiceLine, InvoiceLineDetail,
+                                 InvoiceSend)
+from app.models.reference import (Category, CategoryPrice, Customer, PriceList, Product, Project,
+                                  Resource, Role, RolePrice, Task, Unit, UnitSchedule)
+
+__all__ = [
+    "Actual", "BilledSale", "Category", "CategoryPrice", "Contract", "ContractLine",
+    "ContractLineClass", "Counter", "Customer", "Entry", "Invoice", "InvoiceLine",
+    "InvoiceLineDetail", "InvoiceSchedule", "InvoiceSend", "Milestone", "PriceList", "Product",
+    "Project", "Resource", "Role", "RolePrice", "ScheduleRun", "Task", "Unit", "UnitSchedule",
+]
