@@ -1,0 +1,1 @@
+"""Pure billing rules: money, totals and who may edit what. No Flask, no SQLAlchemy."""
