@@ -90,3 +90,11 @@ def zero(currency: str) -> Decimal:
 def plain(value: Decimal) -> str:
     """Plain decimal notation without exponent, for JSON ("1000", "1234.50")."""
     return format(require_decimal(value), "f")
+
+
+def as_money(value: Decimal, currency: str) -> Decimal:
+    """An already-rounded amount shown with the currency's decimals (7125.0000 → 7125.00).
+
+    Not a rounding step: a value with more decimals than the currency has is an error.
+    """
+    return check_places(value, minor_units(currency)).quantize(_exponent(currency), context=EXACT)

@@ -1,0 +1,178 @@
+"""Creating invoices from a contract and keeping their totals (SPEC 5.1, 5.6, 6)."""
+
+import datetime as dt
+from decimal import Decimal
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, insert, literal, or_, select, update
+
+from app.billing.enums import TRANSACTION_CLASSES
+from app.billing.money import as_money
+from app.billing.totals import LineTotals, detail_amount, header_totals
+from app.extensions import db
+from app.models import (Actual, Contract, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
+                        Milestone)
+from app.services import ServiceError
+from app.services.numbering import next_invoice_code
+
+PAYMENT_TERMS_DAYS = 30
+
+
+class ContractNotFound(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class InvoiceParameters:
+    """What a manual invoice takes (SPEC 5.1): items dated on or before the cut-off."""
+
+    cutoff: dt.date
+    classes: frozenset[str] = field(default_factory=lambda: frozenset(TRANSACTION_CLASSES))
+    milestones: bool = True
+    products: bool = True
+
+
+def find_contract(ref: str, *, lock: bool = False) -> Contract:
+    """A contract by its number or the key it was imported with."""
+    query = select(Contract).where(or_(Contract.number == ref, Contract.key == ref))
+    if lock:
+        query = query.with_for_update()
+    contract = db.session.scalars(query).first()
+    if contract is None:
+        raise ContractNotFound(f"unknown contract '{ref}'")
+    return contract
+
+
+def create_invoice(contract_ref: str, params: InvoiceParameters, *,
+                   today: dt.date | None = None) -> Invoice:
+    """Create a draft invoice for a contract with every ready item up to the cut-off.
+
+    One invoice line per T&M and fixed-price line, even with no items; product lines
+    only when ready. Items move to invoice_created in the same transaction.
+    """
+    # The contract row lock queues concurrent creators for one contract; the partial
+    # unique indexes on details refuse a double placement whatever happens.
+    contract = find_contract(contract_ref, lock=True)
+    today = today or dt.date.today()
+    customer = contract.customer
+    invoice = Invoice(
+        code=next_invoice_code(), contract=contract, customer=customer,
+        price_list_id=contract.price_list_id, currency=contract.currency,
+        opportunity=contract.opportunity, tax_rate=contract.tax_rate, name=contract.name,
+        bill_to_name=customer.name, bill_to_email=customer.email, bill_to_street=customer.street,
+        bill_to_postal_code=customer.postal_code, bill_to_city=customer.city,
+        bill_to_country=customer.country, invoice_date=today,
+        due_date=today + dt.timedelta(days=PAYMENT_TERMS_DAYS), cutoff_date=params.cutoff,
+        include_milestones=params.milestones, include_products=params.products,
+        **{f"include_{c}": c in params.classes for c in TRANSACTION_CLASSES})
+    db.session.add(invoice)
+    db.session.flush()
+    for position, line in enumerate(contract.lines):
+        if line.billing_method == "product":
+            if params.products and line.status == "ready":
+                _add_product_line(invoice, line, position)
+        else:
+            db.session.add(InvoiceLine(
+                invoice=invoice, contract_line=line, position=position, name=line.name,
+                billing_method=line.billing_method, project_id=line.project_id,
+                contract_line_amount=line.amount, tax_rate=line.tax_rate))
+    db.session.flush()
+    add_ready_items(invoice)
+    recalculate(invoice)
+    db.session.commit()
+    return invoice
+
+
+def _add_product_line(invoice: Invoice, line: ContractLine, position: int) -> None:
+    amount = detail_amount(line.quantity, line.price, invoice.currency)
+    db.session.add(InvoiceLine(
+        invoice=invoice, contract_line=line, position=position, name=line.name,
+        billing_method="product", contract_line_amount=amount, tax_rate=line.tax_rate,
+        product_id=line.product_id, product_name=line.product_name or line.name,
+        quantity=line.quantity, price=line.price, amount=amount, tax=line.tax,
+        extended_amount=amount + line.tax))
+    line.status = "invoice_created"
+
+
+def add_ready_items(invoice: Invoice) -> int:
+    """Put every ready item of the invoice's lines dated on or before its cut-off on it.
+
+    Set-based: one INSERT … SELECT per kind of item and one UPDATE of their statuses,
+    so that ten thousand actuals cost a few statements, not ten thousand objects.
+    Returns how many details were added.
+    """
+    classes = [c for c in TRANSACTION_CLASSES if getattr(invoice, f"include_{c}")]
+    line = InvoiceLine.__table__
+    actual = Actual.__table__
+    is_time = actual.c.transaction_class == "time"
+    actual_rows = (
+        select(literal(invoice.id), line.c.id, actual.c.id, actual.c.transaction_class,
+               actual.c.billing_type,
+               case((is_time, actual.c.internal_comment), else_=actual.c.description),
+               case((is_time, actual.c.external_comment), else_=actual.c.description),
+               actual.c.date, actual.c.project_id, actual.c.task_id, actual.c.category_id,
+               actual.c.role_id, actual.c.resource_id, actual.c.unit_id, actual.c.quantity,
+               actual.c.price, actual.c.amount, actual.c.tax, actual.c.amount + actual.c.tax)
+        .select_from(actual.join(line, line.c.contract_line_id == actual.c.contract_line_id))
+        .where(line.c.invoice_id == invoice.id, line.c.billing_method == "time_and_material",
+               actual.c.status == "ready", actual.c.billing_type != "not_available",
+               actual.c.date <= invoice.cutoff_date, actual.c.transaction_class.in_(classes)))
+    detail = InvoiceLineDetail.__table__
+    columns = ["invoice_id", "invoice_line_id", "actual_id", "transaction_class", "billing_type",
+               "description", "external_description", "start_date", "project_id", "task_id",
+               "category_id", "role_id", "resource_id", "unit_id", "quantity", "price", "amount",
+               "tax", "extended_amount"]
+    added = db.session.execute(insert(detail).from_select(columns, actual_rows)).rowcount
+    db.session.execute(
+        update(actual).where(actual.c.id.in_(
+            select(detail.c.actual_id).where(detail.c.invoice_id == invoice.id,
+                                             detail.c.actual_id.is_not(None))),
+            actual.c.status == "ready").values(status="invoice_created"))
+    if invoice.include_milestones:
+        added += _add_ready_milestones(invoice)
+    return added
+
+
+def _add_ready_milestones(invoice: Invoice) -> int:
+    milestones = db.session.execute(
+        select(Milestone, InvoiceLine.id)
+        .join(InvoiceLine, InvoiceLine.contract_line_id == Milestone.contract_line_id)
+        .where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.billing_method == "fixed_price",
+               Milestone.status == "ready", Milestone.date <= invoice.cutoff_date)).all()
+    rows = [{"invoice_id": invoice.id, "invoice_line_id": line_id, "milestone_id": m.id,
+             "transaction_class": "milestone", "billing_type": "chargeable",
+             "description": m.description or m.name, "external_description":
+             m.external_description or m.name, "start_date": m.date, "quantity": 1,
+             "price": m.amount, "amount": m.amount, "tax": m.tax,
+             "extended_amount": m.amount + m.tax} for m, line_id in milestones]
+    if rows:
+        db.session.execute(insert(InvoiceLineDetail), rows)
+        for milestone, _ in milestones:
+            milestone.status = "invoice_created"
+    return len(rows)
+
+
+def recalculate(invoice: Invoice) -> None:
+    """Recompute line totals from their chargeable details and the header from its lines."""
+    detail = InvoiceLineDetail
+    sums = dict(
+        (line_id, (amount, tax)) for line_id, amount, tax in db.session.execute(
+            select(detail.invoice_line_id, func.sum(detail.amount), func.sum(detail.tax))
+            .where(detail.invoice_id == invoice.id, detail.billing_type == "chargeable")
+            .group_by(detail.invoice_line_id)))
+    totals = []
+    for line in db.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)):
+        if line.billing_method != "product":
+            amount, tax = sums.get(line.id, (Decimal(0), Decimal(0)))
+            # Exact SQL sums of already-rounded values (SPEC 6: totals never round).
+            line.amount = as_money(amount, invoice.currency)
+            line.tax = as_money(tax, invoice.currency)
+            line.extended_amount = line.amount + line.tax
+        totals.append(LineTotals(line.amount, line.tax, line.extended_amount))
+    header = header_totals(totals, invoice.currency, invoice.tax_rate, invoice.discount_percent,
+                           invoice.discount_amount, invoice.freight_amount)
+    invoice.detail_amount = header.detail_amount
+    invoice.discount_amount = header.discount_amount
+    invoice.pre_freight_amount = header.pre_freight_amount
+    invoice.total_tax = header.total_tax
+    invoice.total_amount = header.total_amount

@@ -1,0 +1,79 @@
+"""Creating an invoice from a contract (SPEC 5.1) — the part the demo company needs."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Actual, InvoiceLineDetail
+from app.services.invoicing import ContractNotFound, InvoiceParameters, create_invoice
+from tests.factories import (make_actual, make_contract, make_fixed_price_line, make_product_line,
+                             make_project, make_tm_line)
+
+MARCH_31 = dt.date(2026, 3, 31)
+
+
+@pytest.fixture
+def contract(app):
+    contract = make_contract(key="c1")
+    project = make_project(customer=contract.customer)
+    tm = make_tm_line(contract, project, key="l1")
+    make_fixed_price_line(contract, project, milestones=[(dt.date(2026, 3, 1), Decimal("25000.00")),
+                                                         (dt.date(2026, 4, 1), Decimal("25000.00"))])
+    make_product_line(contract, quantity=Decimal("2"), price=Decimal("100.00"))
+    make_actual(tm, date=dt.date(2026, 3, 31), key="on-cutoff")
+    make_actual(tm, date=dt.date(2026, 4, 1), key="after-cutoff")
+    make_actual(tm, date=dt.date(2026, 3, 2), status="unbilled", key="not-ready")
+    make_actual(tm, transaction_class="expense", quantity=Decimal("2"), price=Decimal("1200.00"),
+                billing_type="complimentary", key="free-hotel")
+    db.session.commit()
+    return contract
+
+
+def test_invoice_takes_ready_items_up_to_the_cutoff(contract):
+    invoice = create_invoice("c1", InvoiceParameters(cutoff=MARCH_31), today=dt.date(2026, 4, 2))
+
+    keys = db.session.scalars(select(Actual.key).join(InvoiceLineDetail.actual)
+                              .where(InvoiceLineDetail.invoice_id == invoice.id)).all()
+    assert sorted(keys) == ["free-hotel", "on-cutoff"]
+    tm, fixed, product = invoice.lines
+    assert (tm.amount, tm.tax, tm.extended_amount) == (Decimal("7125.00"), Decimal("1781.25"),
+                                                       Decimal("8906.25"))
+    assert (fixed.amount, fixed.tax) == (Decimal("25000.00"), Decimal("6250.00"))
+    assert (product.billing_method, product.amount, product.tax) == ("product", Decimal("200.00"),
+                                                                     Decimal("50.00"))
+    assert invoice.detail_amount == Decimal("32325.00")
+    assert invoice.total_tax == Decimal("8081.25")
+    assert invoice.total_amount == Decimal("40406.25")
+    assert invoice.code.startswith("PRO-") and invoice.number is None
+    assert invoice.due_date == dt.date(2026, 5, 2)
+    statuses = dict(db.session.execute(select(Actual.key, Actual.status)).all())
+    assert statuses == {"on-cutoff": "invoice_created", "free-hotel": "invoice_created",
+                        "after-cutoff": "ready", "not-ready": "unbilled"}
+
+
+def test_one_line_per_contract_line_even_without_items(contract):
+    invoice = create_invoice("c1", InvoiceParameters(cutoff=dt.date(2026, 1, 1), products=False))
+    assert [line.billing_method for line in invoice.lines] == ["time_and_material", "fixed_price"]
+    assert invoice.total_amount == Decimal("0.00")
+
+
+def test_unknown_contract_is_refused(app):
+    with pytest.raises(ContractNotFound, match="unknown contract 'nope'"):
+        create_invoice("nope", InvoiceParameters(cutoff=MARCH_31))
+
+
+def test_database_refuses_an_actual_on_two_open_invoices(contract):
+    first = create_invoice("c1", InvoiceParameters(cutoff=MARCH_31))
+    detail = db.session.scalars(select(InvoiceLineDetail).where(
+        InvoiceLineDetail.invoice_id == first.id, InvoiceLineDetail.actual_id.is_not(None))).first()
+    second = create_invoice("c1", InvoiceParameters(cutoff=MARCH_31))
+    db.session.add(InvoiceLineDetail(invoice_id=second.id, invoice_line_id=second.lines[0].id,
+                                     actual_id=detail.actual_id, transaction_class="time",
+                                     amount=Decimal(0), tax=Decimal(0), extended_amount=Decimal(0)))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
