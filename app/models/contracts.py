@@ -9,11 +9,11 @@ from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, ForeignKeyConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.billing.enums import BILLING_METHODS, MILESTONE_STATUSES, TRANSACTION_CLASSES
+from app.billing.schedule import FREQUENCIES
 from app.extensions import db
 from app.models.reference import KEY, NAME, Customer, PriceList, Product, Project
 from app.models.types import ExactDecimal, one_of
 
-FREQUENCIES = ("weekly", "biweekly", "monthly", "semi_monthly")
 RUN_RESULTS = ("succeeded", "nothing_to_invoice", "failed")
 
 
