@@ -67,9 +67,23 @@ def create_invoice(contract_ref: str, params: InvoiceParameters, *,
         **{f"include_{c}": c in params.classes for c in TRANSACTION_CLASSES})
     db.session.add(invoice)
     db.session.flush()
-    for position, line in enumerate(contract.lines):
+    add_missing_lines(invoice)
+    add_ready_items(invoice)
+    recalculate(invoice)
+    db.session.commit()
+    return invoice
+
+
+def add_missing_lines(invoice: Invoice) -> None:
+    """One invoice line per T&M and fixed-price contract line, and one per ready product
+    line when the invoice takes products — skipping those already on the invoice."""
+    present = set(db.session.scalars(select(InvoiceLine.contract_line_id)
+                                     .where(InvoiceLine.invoice_id == invoice.id)))
+    for position, line in enumerate(invoice.contract.lines):
+        if line.id in present:
+            continue
         if line.billing_method == "product":
-            if params.products and line.status == "ready":
+            if invoice.include_products and line.status == "ready":
                 _add_product_line(invoice, line, position)
         else:
             db.session.add(InvoiceLine(
@@ -77,10 +91,6 @@ def create_invoice(contract_ref: str, params: InvoiceParameters, *,
                 billing_method=line.billing_method, project_id=line.project_id,
                 contract_line_amount=line.amount, tax_rate=line.tax_rate))
     db.session.flush()
-    add_ready_items(invoice)
-    recalculate(invoice)
-    db.session.commit()
-    return invoice
 
 
 def _add_product_line(invoice: Invoice, line: ContractLine, position: int) -> None:
@@ -122,18 +132,25 @@ def add_ready_items(invoice: Invoice) -> int:
                "description", "external_description", "start_date", "project_id", "task_id",
                "category_id", "role_id", "resource_id", "unit_id", "quantity", "price", "amount",
                "tax", "extended_amount"]
-    added = db.session.execute(insert(detail).from_select(columns, actual_rows)).rowcount
+    before = _detail_count(invoice)
+    db.session.execute(insert(detail).from_select(columns, actual_rows))
     db.session.execute(
         update(actual).where(actual.c.id.in_(
             select(detail.c.actual_id).where(detail.c.invoice_id == invoice.id,
                                              detail.c.actual_id.is_not(None))),
             actual.c.status == "ready").values(status="invoice_created"))
     if invoice.include_milestones:
-        added += _add_ready_milestones(invoice)
-    return added
+        _add_ready_milestones(invoice)
+    # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT.
+    return _detail_count(invoice) - before
 
 
-def _add_ready_milestones(invoice: Invoice) -> int:
+def _detail_count(invoice: Invoice) -> int:
+    return db.session.scalar(select(func.count()).select_from(InvoiceLineDetail)
+                             .where(InvoiceLineDetail.invoice_id == invoice.id))
+
+
+def _add_ready_milestones(invoice: Invoice) -> None:
     milestones = db.session.execute(
         select(Milestone, InvoiceLine.id)
         .join(InvoiceLine, InvoiceLine.contract_line_id == Milestone.contract_line_id)
@@ -149,7 +166,6 @@ def _add_ready_milestones(invoice: Invoice) -> int:
         db.session.execute(insert(InvoiceLineDetail), rows)
         for milestone, _ in milestones:
             milestone.status = "invoice_created"
-    return len(rows)
 
 
 def recalculate(invoice: Invoice) -> None:

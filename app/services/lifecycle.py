@@ -1,0 +1,212 @@
+"""Moving an invoice through its life (SPEC 8): review, confirm, pay, delete, cancel.
+
+Every use case locks the invoice row, checks the action against app.billing.lifecycle,
+writes, and commits once; a refused action raises InvoiceActionRefused and changes nothing.
+"""
+
+import datetime as dt
+
+from sqlalchemy import delete, insert, literal, select, update
+
+from app.billing.enums import invoice_state
+from app.billing.lifecycle import ActionNotAllowed, check_allowed
+from app.extensions import db
+from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
+                        Milestone, ScheduleRun)
+from app.services import ServiceError
+from app.services.invoicing import add_missing_lines, add_ready_items, recalculate
+from app.services.numbering import next_legal_number
+
+
+class InvoiceNotFound(ServiceError):
+    pass
+
+
+class InvoiceActionRefused(ServiceError):
+    pass
+
+
+def find_invoice(code: str, *, lock: bool = False) -> Invoice:
+    """An invoice by its Invoice ID (PRO-000042) or its legal number."""
+    query = select(Invoice).where((Invoice.code == code) | (Invoice.number == code))
+    if lock:
+        query = query.with_for_update()
+    invoice = db.session.scalars(query).first()
+    if invoice is None:
+        raise InvoiceNotFound(f"unknown invoice '{code}'")
+    return invoice
+
+
+def state_of(invoice: Invoice) -> str:
+    return invoice_state(invoice.status, invoice.project_invoice_status)
+
+
+def _for_action(code: str, action: str) -> Invoice:
+    invoice = find_invoice(code, lock=True)
+    try:
+        check_allowed(action, state_of(invoice))
+    except ActionNotAllowed as refused:
+        db.session.rollback()
+        raise InvoiceActionRefused(f"{invoice.code}: {refused}") from None
+    return invoice
+
+
+def submit_for_review(code: str) -> Invoice:
+    """Draft → in review."""
+    invoice = _for_action(code, "submit_review")
+    invoice.project_invoice_status = "in_review"
+    db.session.commit()
+    return invoice
+
+
+def back_to_draft(code: str) -> Invoice:
+    """In review → draft."""
+    invoice = _for_action(code, "back_to_draft")
+    invoice.project_invoice_status = "draft"
+    db.session.commit()
+    return invoice
+
+
+def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
+    """Give the gapless legal number, lock the invoice and post what it bills.
+
+    The legal number comes from a counter row locked until commit, so concurrent
+    confirmations queue and a failure anywhere rolls the number back with the rest.
+    """
+    invoice = _for_action(code, "confirm")
+    now = now or dt.datetime.now()
+    recalculate(invoice)
+    invoice.number = next_legal_number(invoice.invoice_date.year)
+    invoice.project_invoice_status = "confirmed"
+    invoice.confirmed_at = now
+    _post_items(invoice)
+    _write_billed_sales(invoice, now)
+    db.session.commit()
+    return invoice
+
+
+def _post_items(invoice: Invoice) -> None:
+    on_invoice = select(InvoiceLineDetail.actual_id).where(
+        InvoiceLineDetail.invoice_id == invoice.id, InvoiceLineDetail.actual_id.is_not(None))
+    db.session.execute(update(Actual).where(Actual.id.in_(on_invoice)).values(status="invoice_posted"))
+    milestones = select(InvoiceLineDetail.milestone_id).where(
+        InvoiceLineDetail.invoice_id == invoice.id, InvoiceLineDetail.milestone_id.is_not(None))
+    db.session.execute(update(Milestone).where(Milestone.id.in_(milestones))
+                       .values(status="invoice_posted"))
+    products = select(InvoiceLine.contract_line_id).where(
+        InvoiceLine.invoice_id == invoice.id, InvoiceLine.billing_method == "product")
+    db.session.execute(update(ContractLine).where(ContractLine.id.in_(products))
+                       .values(status="invoice_posted"))
+
+
+def _write_billed_sales(invoice: Invoice, now: dt.datetime) -> None:
+    """One billed-sales row per detail and product line, with the values the invoice carries."""
+    detail, line = InvoiceLineDetail.__table__, InvoiceLine.__table__
+    columns = ["invoice_id", "invoice_line_id", "detail_id", "contract_line_id", "actual_id",
+               "milestone_id", "transaction_class", "billing_type", "date", "quantity", "price",
+               "amount", "tax", "currency", "posted_at"]
+    from_details = (
+        select(detail.c.invoice_id, detail.c.invoice_line_id, detail.c.id, line.c.contract_line_id,
+               detail.c.actual_id, detail.c.milestone_id, detail.c.transaction_class,
+               detail.c.billing_type, detail.c.start_date, detail.c.quantity, detail.c.price,
+               detail.c.amount, detail.c.tax, literal(invoice.currency), literal(now))
+        .select_from(detail.join(line, line.c.id == detail.c.invoice_line_id))
+        .where(detail.c.invoice_id == invoice.id))
+    from_products = (
+        select(line.c.invoice_id, line.c.id, literal(None), line.c.contract_line_id, literal(None),
+               literal(None), literal(None), literal("chargeable"), literal(invoice.invoice_date),
+               line.c.quantity, line.c.price, line.c.amount, line.c.tax, literal(invoice.currency),
+               literal(now))
+        .where(line.c.invoice_id == invoice.id, line.c.billing_method == "product"))
+    sales = BilledSale.__table__
+    db.session.execute(insert(sales).from_select(columns, from_details))
+    db.session.execute(insert(sales).from_select(columns, from_products))
+
+
+def mark_paid(code: str, paid_on: dt.date, reference: str | None = None) -> Invoice:
+    """Confirmed → paid, with the payment date (and an optional reference)."""
+    invoice = _for_action(code, "mark_paid")
+    if paid_on < invoice.invoice_date:
+        db.session.rollback()
+        raise InvoiceActionRefused(f"{invoice.code}: the payment date is before the invoice date")
+    invoice.status = "paid"
+    invoice.paid_on = paid_on
+    invoice.payment_reference = reference or None
+    db.session.commit()
+    return invoice
+
+
+def release_items(invoice_id: int, *, detail_ids: list[int] | None = None) -> None:
+    """Return the actuals, milestones (and, for a whole invoice, product lines) to ready."""
+    scope = [InvoiceLineDetail.invoice_id == invoice_id]
+    if detail_ids is not None:
+        scope.append(InvoiceLineDetail.id.in_(detail_ids))
+    actuals = select(InvoiceLineDetail.actual_id).where(*scope, InvoiceLineDetail.actual_id.is_not(None))
+    db.session.execute(update(Actual).where(Actual.id.in_(actuals), Actual.status == "invoice_created")
+                       .values(status="ready"))
+    milestones = select(InvoiceLineDetail.milestone_id).where(
+        *scope, InvoiceLineDetail.milestone_id.is_not(None))
+    db.session.execute(update(Milestone).where(Milestone.id.in_(milestones),
+                                               Milestone.status == "invoice_created")
+                       .values(status="ready"))
+    if detail_ids is None:
+        products = select(InvoiceLine.contract_line_id).where(
+            InvoiceLine.invoice_id == invoice_id, InvoiceLine.billing_method == "product")
+        db.session.execute(update(ContractLine).where(ContractLine.id.in_(products),
+                                                      ContractLine.status == "invoice_created")
+                           .values(status="ready"))
+
+
+def delete_invoice(code: str) -> None:
+    """Remove a draft or in-review invoice; everything on it returns to ready."""
+    invoice = _for_action(code, "delete")
+    release_items(invoice.id)
+    db.session.execute(update(ScheduleRun).where(ScheduleRun.invoice_id == invoice.id)
+                       .values(invoice_id=None))
+    db.session.execute(delete(InvoiceLineDetail).where(InvoiceLineDetail.invoice_id == invoice.id))
+    db.session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id))
+    db.session.delete(invoice)
+    db.session.commit()
+
+
+def cancel_invoice(code: str) -> Invoice:
+    """Keep the record as cancelled and release its items for another invoice."""
+    invoice = _for_action(code, "cancel")
+    release_items(invoice.id)
+    db.session.execute(update(InvoiceLineDetail).where(InvoiceLineDetail.invoice_id == invoice.id)
+                       .values(is_open=False), execution_options={"synchronize_session": False})
+    db.session.execute(update(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
+                       .values(is_open=False), execution_options={"synchronize_session": False})
+    invoice.status = "cancelled"
+    db.session.commit()
+    return invoice
+
+
+def refresh_invoice(code: str) -> int:
+    """Add every ready item up to the draft's cut-off that is not on it yet; safe to repeat.
+
+    Returns how many details (and product lines) were added.
+    """
+    invoice = _for_action(code, "refresh")
+    lines_before = len(invoice.lines)
+    add_missing_lines(invoice)
+    added = add_ready_items(invoice)
+    recalculate(invoice)
+    db.session.commit()
+    db.session.refresh(invoice)
+    return added + len(invoice.lines) - lines_before
+
+
+def delete_detail(code: str, detail_id: int) -> Invoice:
+    """Remove one detail from a draft; its actual or milestone returns to ready."""
+    invoice = _for_action(code, "delete")
+    detail = db.session.get(InvoiceLineDetail, detail_id)
+    if detail is None or detail.invoice_id != invoice.id:
+        db.session.rollback()
+        raise ServiceError(f"{invoice.code}: no detail {detail_id} on this invoice")
+    release_items(invoice.id, detail_ids=[detail_id])
+    db.session.delete(detail)
+    db.session.flush()
+    recalculate(invoice)
+    db.session.commit()
+    return invoice
