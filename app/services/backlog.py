@@ -1,0 +1,68 @@
+"""The billing backlog (SPEC 4): marking actuals, milestones and product lines ready
+or not ready to invoice, only while they are not on an invoice."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Actual, ContractLine, Milestone
+from app.services import ServiceError
+
+CHUNK = 5000  # ids per statement, well under SQLite's bound-parameter limit
+
+
+class BacklogRefused(ServiceError):
+    pass
+
+
+def _chunks(ids: Sequence[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _mark(model, ids: Sequence[int], ready: bool, not_ready_status: str, label: str,
+          extra_check=None) -> int:
+    """Lock the rows, refuse the whole batch if one is on an invoice, then update them."""
+    ids = sorted(set(ids))
+    target = "ready" if ready else not_ready_status
+    refused, found = [], 0
+    for chunk in _chunks(ids):
+        rows = db.session.execute(
+            select(model.id, model.key, model.status, *(extra_check or ()))
+            .where(model.id.in_(chunk)).with_for_update()).all()
+        found += len(rows)
+        for row in rows:
+            if row.status not in ("ready", not_ready_status):
+                refused.append(f"{label} {row.key or row.id} is {row.status.replace('_', ' ')}")
+            elif extra_check and ready and row[-1] == "not_available":
+                refused.append(f"{label} {row.key or row.id} is not available for invoicing")
+    if found != len(ids):
+        refused.append(f"{len(ids) - found} {label}(s) do not exist")
+    if refused:
+        db.session.rollback()
+        raise BacklogRefused("; ".join(refused[:5]) + (" …" if len(refused) > 5 else ""))
+    for chunk in _chunks(ids):
+        db.session.execute(update(model).where(model.id.in_(chunk)).values(status=target),
+                           execution_options={"synchronize_session": False})
+    db.session.commit()
+    return len(ids)
+
+
+def mark_actuals(ids: Sequence[int], *, ready: bool) -> int:
+    """Unbilled ⇄ ready; refused for actuals on an invoice or not available."""
+    return _mark(Actual, ids, ready, "unbilled", "actual", extra_check=(Actual.billing_type,))
+
+
+def mark_milestones(ids: Sequence[int], *, ready: bool) -> int:
+    """Not ready ⇄ ready; refused for milestones on an invoice."""
+    return _mark(Milestone, ids, ready, "not_ready", "milestone")
+
+
+def mark_product_lines(ids: Sequence[int], *, ready: bool) -> int:
+    """Not ready ⇄ ready for product contract lines not on an invoice."""
+    lines = db.session.scalars(select(ContractLine.id).where(
+        ContractLine.id.in_(ids), ContractLine.billing_method != "product")).all()
+    if lines:
+        raise BacklogRefused(f"contract line(s) {', '.join(map(str, lines))} are not product lines")
+    return _mark(ContractLine, ids, ready, "not_ready", "product line")
