@@ -1,10 +1,15 @@
 """Command-line interface (SPEC 9): flask --app app …"""
 
+import datetime as dt
+import json
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask
+
+from app.billing.enums import TRANSACTION_CLASSES
+from app.billing.money import as_money
 
 
 def fail(message: str) -> None:
@@ -43,3 +48,108 @@ def register_cli(app: Flask) -> None:
             click.echo(str(exists))
             return
         click.echo(result)
+
+    register_invoice_cli(app)
+
+
+def _date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)")
+
+
+def register_invoice_cli(app: Flask) -> None:
+    """The `invoices` command group (SPEC 9)."""
+    from app.services import ServiceError
+
+    @app.cli.group("invoices")
+    def invoices() -> None:
+        """Create, list, confirm, export and schedule invoices."""
+
+    @invoices.command("create")
+    @click.argument("contract")
+    @click.option("--cutoff", required=True, help="Items dated on or before this day (YYYY-MM-DD).")
+    @click.option("--classes", default=",".join(TRANSACTION_CLASSES),
+                  help="Transaction classes to include, comma-separated.")
+    @click.option("--no-milestones", is_flag=True, help="Leave milestones out.")
+    @click.option("--no-products", is_flag=True, help="Leave product lines out.")
+    def create(contract, cutoff, classes, no_milestones, no_products) -> None:
+        """Create a draft invoice for CONTRACT (its number or key); prints the invoice ID."""
+        from app.services.invoicing import InvoiceParameters, create_invoice
+
+        chosen = [c.strip() for c in classes.split(",") if c.strip()]
+        unknown = [c for c in chosen if c not in TRANSACTION_CLASSES]
+        if unknown or not chosen:
+            fail(f"--classes: '{classes}' must be a comma-separated list of "
+                 f"{', '.join(TRANSACTION_CLASSES)}")
+        params = InvoiceParameters(cutoff=_date(cutoff, "--cutoff"), classes=frozenset(chosen),
+                                   milestones=not no_milestones, products=not no_products)
+        try:
+            invoice = create_invoice(contract, params)
+        except ServiceError as error:
+            fail(str(error))
+        click.echo(f"Created draft invoice for {invoice.contract.code}: "
+                   f"{len(invoice.lines)} line(s), total {invoice.total_amount} {invoice.currency}")
+        click.echo(invoice.code)
+
+    @invoices.command("list")
+    @click.option("--contract", help="Only this contract's invoices (number or key).")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+    def list_(contract, fmt) -> None:
+        """One invoice a line, or a JSON array of invoice headers."""
+        from app.services.exporting import invoice_header
+        from app.services.invoicing import find_contract
+        from app.services.lifecycle import list_invoices
+
+        try:
+            found = list_invoices(find_contract(contract) if contract else None)
+        except ServiceError as error:
+            fail(str(error))
+        if fmt == "json":
+            click.echo(json.dumps([invoice_header(i) for i in found], indent=2, ensure_ascii=False))
+            return
+        for i in found:
+            click.echo(f"{i.code}\t{i.number or '-'}\t{i.contract.code}\t{i.status}\t"
+                       f"{i.project_invoice_status}\t{i.invoice_date.isoformat()}\t"
+                       f"{as_money(i.total_amount, i.currency)} {i.currency}\t{i.name}")
+
+    @invoices.command("confirm")
+    @click.argument("invoice_id")
+    def confirm(invoice_id) -> None:
+        """Confirm a draft or in-review invoice; prints the legal invoice number."""
+        from app.services.lifecycle import confirm_invoice
+
+        try:
+            invoice = confirm_invoice(invoice_id)
+        except ServiceError as error:
+            fail(str(error))
+        click.echo(invoice.number)
+
+    @invoices.command("export")
+    @click.argument("invoice_id")
+    @click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+    def export(invoice_id, fmt) -> None:
+        """The invoice as JSON on stdout."""
+        from app.services.exporting import invoice_json
+        from app.services.lifecycle import find_invoice
+
+        try:
+            invoice = find_invoice(invoice_id)
+        except ServiceError as error:
+            fail(str(error))
+        click.echo(json.dumps(invoice_json(invoice), indent=2, ensure_ascii=False))
+
+    @invoices.command("run-schedule")
+    @click.option("--date", "as_of", help="Run as of this day (YYYY-MM-DD); default today.")
+    def run_schedule_command(as_of) -> None:
+        """Automatic invoicing: every due run date up to the day."""
+        from app.services.scheduling import run_schedule
+
+        results = run_schedule(_date(as_of, "--date") if as_of else None)
+        for result in results:
+            click.echo(result.describe())
+        created = sum(r.result == "succeeded" for r in results)
+        click.echo(f"{len(results)} run(s), {created} invoice(s) created.")
+        if any(r.result == "failed" for r in results):
+            fail("some runs failed; see above")

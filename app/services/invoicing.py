@@ -43,6 +43,10 @@ def find_contract(ref: str, *, lock: bool = False) -> Contract:
     return contract
 
 
+class MilestonesDoNotAddUp(ServiceError):
+    pass
+
+
 def create_invoice(contract_ref: str, params: InvoiceParameters, *,
                    today: dt.date | None = None) -> Invoice:
     """Create a draft invoice for a contract with every ready item up to the cut-off.
@@ -53,7 +57,19 @@ def create_invoice(contract_ref: str, params: InvoiceParameters, *,
     # The contract row lock queues concurrent creators for one contract; the partial
     # unique indexes on details refuse a double placement whatever happens.
     contract = find_contract(contract_ref, lock=True)
-    today = today or dt.date.today()
+    invoice = build_invoice(contract, params, today or dt.date.today())
+    db.session.commit()
+    return invoice
+
+
+def build_invoice(contract: Contract, params: InvoiceParameters, today: dt.date, *,
+                  tm_line_ids: set[int] | None = None) -> Invoice:
+    """Write a draft invoice with its lines and items, without committing.
+
+    tm_line_ids limits the time-and-material lines (a scheduled run takes the due ones).
+    """
+    if params.milestones:
+        _check_milestones_add_up(contract)
     customer = contract.customer
     invoice = Invoice(
         code=next_invoice_code(), contract=contract, customer=customer,
@@ -67,14 +83,25 @@ def create_invoice(contract_ref: str, params: InvoiceParameters, *,
         **{f"include_{c}": c in params.classes for c in TRANSACTION_CLASSES})
     db.session.add(invoice)
     db.session.flush()
-    add_missing_lines(invoice)
+    add_missing_lines(invoice, tm_line_ids=tm_line_ids)
     add_ready_items(invoice)
     recalculate(invoice)
-    db.session.commit()
     return invoice
 
 
-def add_missing_lines(invoice: Invoice) -> None:
+def _check_milestones_add_up(contract: Contract) -> None:
+    """SPEC 3: a fixed-price line's milestones must add up to its amount to be invoiced."""
+    for line in contract.lines:
+        if line.billing_method == "fixed_price":
+            total = sum((m.amount for m in line.milestones), Decimal(0))
+            if total != line.amount:
+                raise MilestonesDoNotAddUp(
+                    f"contract line '{line.name}': milestones add up to "
+                    f"{as_money(total, contract.currency)}, the line amount is "
+                    f"{as_money(line.amount, contract.currency)}")
+
+
+def add_missing_lines(invoice: Invoice, *, tm_line_ids: set[int] | None = None) -> None:
     """One invoice line per T&M and fixed-price contract line, and one per ready product
     line when the invoice takes products — skipping those already on the invoice."""
     present = set(db.session.scalars(select(InvoiceLine.contract_line_id)
@@ -85,7 +112,8 @@ def add_missing_lines(invoice: Invoice) -> None:
         if line.billing_method == "product":
             if invoice.include_products and line.status == "ready":
                 _add_product_line(invoice, line, position)
-        else:
+        elif (line.billing_method == "fixed_price" or tm_line_ids is None
+              or line.id in tm_line_ids):
             db.session.add(InvoiceLine(
                 invoice=invoice, contract_line=line, position=position, name=line.name,
                 billing_method=line.billing_method, project_id=line.project_id,
@@ -126,13 +154,14 @@ def add_ready_items(invoice: Invoice) -> int:
         .select_from(actual.join(line, line.c.contract_line_id == actual.c.contract_line_id))
         .where(line.c.invoice_id == invoice.id, line.c.billing_method == "time_and_material",
                actual.c.status == "ready", actual.c.billing_type != "not_available",
-               actual.c.date <= invoice.cutoff_date, actual.c.transaction_class.in_(classes)))
+               actual.c.date <= invoice.cutoff_date, actual.c.transaction_class.in_(classes))
+        .order_by(actual.c.date, actual.c.id))
     detail = InvoiceLineDetail.__table__
     columns = ["invoice_id", "invoice_line_id", "actual_id", "transaction_class", "billing_type",
                "description", "external_description", "start_date", "project_id", "task_id",
                "category_id", "role_id", "resource_id", "unit_id", "quantity", "price", "amount",
                "tax", "extended_amount"]
-    before = _detail_count(invoice)
+    before = detail_count(invoice)
     db.session.execute(insert(detail).from_select(columns, actual_rows))
     db.session.execute(
         update(actual).where(actual.c.id.in_(
@@ -142,10 +171,10 @@ def add_ready_items(invoice: Invoice) -> int:
     if invoice.include_milestones:
         _add_ready_milestones(invoice)
     # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT.
-    return _detail_count(invoice) - before
+    return detail_count(invoice) - before
 
 
-def _detail_count(invoice: Invoice) -> int:
+def detail_count(invoice: Invoice) -> int:
     return db.session.scalar(select(func.count()).select_from(InvoiceLineDetail)
                              .where(InvoiceLineDetail.invoice_id == invoice.id))
 

@@ -7,6 +7,7 @@ writes, and commits once; a refused action raises InvoiceActionRefused and chang
 import datetime as dt
 
 from sqlalchemy import delete, insert, literal, select, update
+from sqlalchemy.orm import selectinload
 
 from app.billing.enums import invoice_state
 from app.billing.lifecycle import ActionNotAllowed, check_allowed
@@ -210,3 +211,12 @@ def delete_detail(code: str, detail_id: int) -> Invoice:
     recalculate(invoice)
     db.session.commit()
     return invoice
+
+
+def list_invoices(contract=None) -> list[Invoice]:
+    """Invoices, newest first, optionally of one contract."""
+    query = (select(Invoice).options(selectinload(Invoice.contract), selectinload(Invoice.customer))
+             .order_by(Invoice.id.desc()))
+    if contract is not None:
+        query = query.where(Invoice.contract_id == contract.id)
+    return list(db.session.scalars(query))

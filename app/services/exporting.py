@@ -1,0 +1,97 @@
+"""The invoice JSON of SPEC 9 (CLI export, /invoices/<id>.json and invoices list)."""
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.billing.money import as_money, minor_units, plain
+from app.extensions import db
+from app.models import (Actual, BilledSale, Invoice, InvoiceLine, InvoiceLineDetail,
+                        Milestone)
+
+
+def _money(value: Decimal, currency: str) -> str:
+    return plain(as_money(value, currency))
+
+
+def _number(value: Decimal | None) -> str | None:
+    """A quantity or percent without trailing zeros: 7.5000 → "7.5", 100 → "100"."""
+    if value is None:
+        return None
+    return plain(value.normalize())
+
+
+def _price(value: Decimal, currency: str) -> str:
+    """At least the currency's decimals, more when the price has them: "950.00", "0.1235"."""
+    places = max(minor_units(currency), -value.normalize().as_tuple().exponent)
+    return plain(value.quantize(Decimal(1).scaleb(-places)))
+
+
+def invoice_header(invoice: Invoice) -> dict:
+    """The header fields, as in `invoices list --format json`."""
+    c = invoice.currency
+    return {
+        "id": invoice.code, "number": invoice.number, "name": invoice.name,
+        "contract": invoice.contract.code, "customer": invoice.customer.name, "currency": c,
+        "status": invoice.status, "project_invoice_status": invoice.project_invoice_status,
+        "invoice_date": invoice.invoice_date.isoformat(), "due_date": invoice.due_date.isoformat(),
+        "cutoff_date": invoice.cutoff_date.isoformat(),
+        "detail_amount": _money(invoice.detail_amount, c),
+        "discount_percent": _number(invoice.discount_percent or Decimal(0)),
+        "discount_amount": _money(invoice.discount_amount, c),
+        "pre_freight_amount": _money(invoice.pre_freight_amount, c),
+        "freight_amount": _money(invoice.freight_amount, c),
+        "total_tax": _money(invoice.total_tax, c), "total_amount": _money(invoice.total_amount, c),
+        "paid_on": invoice.paid_on.isoformat() if invoice.paid_on else None,
+    }
+
+
+def invoiced_to_date(invoice: Invoice) -> dict[int, Decimal]:
+    """Per contract line: the chargeable amount on earlier confirmed invoices."""
+    query = (select(BilledSale.contract_line_id, func.sum(BilledSale.amount))
+             .join(InvoiceLine, InvoiceLine.contract_line_id == BilledSale.contract_line_id)
+             .where(InvoiceLine.invoice_id == invoice.id, BilledSale.invoice_id != invoice.id,
+                    BilledSale.billing_type == "chargeable")
+             .group_by(BilledSale.contract_line_id))
+    if invoice.confirmed_at is not None:
+        query = query.where(BilledSale.posted_at < invoice.confirmed_at)
+    return dict(db.session.execute(query).all())
+
+
+def invoice_json(invoice: Invoice) -> dict:
+    """The whole invoice: header, lines and their details."""
+    c = invoice.currency
+    details_by_line: dict[int, list[dict]] = {}
+    rows = db.session.execute(
+        select(InvoiceLineDetail, Actual.key, Milestone.key)
+        .outerjoin(Actual, Actual.id == InvoiceLineDetail.actual_id)
+        .outerjoin(Milestone, Milestone.id == InvoiceLineDetail.milestone_id)
+        .where(InvoiceLineDetail.invoice_id == invoice.id)
+        .order_by(InvoiceLineDetail.invoice_line_id, InvoiceLineDetail.id))
+    for detail, actual_key, milestone_key in rows:
+        source_key = {"actual": actual_key or str(detail.actual_id),
+                      "milestone": milestone_key or str(detail.milestone_id)}.get(detail.backing)
+        details_by_line.setdefault(detail.invoice_line_id, []).append({
+            "id": detail.id, "source": detail.backing, "source_key": source_key,
+            "transaction_class": detail.transaction_class, "billing_type": detail.billing_type,
+            "start_date": detail.start_date.isoformat() if detail.start_date else None,
+            "quantity": _number(detail.quantity), "price": _price(detail.price, c),
+            "amount": _money(detail.amount, c), "tax": _money(detail.tax, c),
+            "extended_amount": _money(detail.extended_amount, c),
+            "description": detail.description,
+            "external_description": detail.external_description})
+    earlier = invoiced_to_date(invoice)
+    lines = []
+    for line in db.session.scalars(select(InvoiceLine).join(InvoiceLine.contract_line)
+                                   .where(InvoiceLine.invoice_id == invoice.id)
+                                   .order_by(InvoiceLine.position, InvoiceLine.id)):
+        entry = {"contract_line": line.contract_line.code, "name": line.name,
+                 "billing_method": line.billing_method, "amount": _money(line.amount, c),
+                 "tax": _money(line.tax, c), "extended_amount": _money(line.extended_amount, c),
+                 "invoiced_to_date": _money(earlier.get(line.contract_line_id, Decimal(0)), c),
+                 "details": details_by_line.get(line.id, [])}
+        if line.billing_method == "product":
+            entry.update(product=line.product_name, quantity=_number(line.quantity),
+                         price=_price(line.price, c))
+        lines.append(entry)
+    return {**invoice_header(invoice), "lines": lines}
