@@ -1,5 +1,26 @@
 """Use cases: load, apply the rules of app.billing, write, commit once; raise named errors."""
 
+import functools
+
+from app.extensions import db
+
 
 class ServiceError(Exception):
     """A use case refused what was asked; the message is one line, fit for a user."""
+
+
+def use_case(function):
+    """One transaction per use case: commit when it returns, roll back if anything raises,
+    so that a failure half-way leaves nothing half-written."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        try:
+            result = function(*args, **kwargs)
+            db.session.commit()
+            return result
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return run

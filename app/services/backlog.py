@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Actual, ContractLine, Milestone
-from app.services import ServiceError
+from app.services import ServiceError, use_case
 
 CHUNK = 5000  # ids per statement, well under SQLite's bound-parameter limit
 
@@ -40,25 +40,26 @@ def _mark(model, ids: Sequence[int], ready: bool, not_ready_status: str, label: 
     if found != len(ids):
         refused.append(f"{len(ids) - found} {label}(s) do not exist")
     if refused:
-        db.session.rollback()
         raise BacklogRefused("; ".join(refused[:5]) + (" …" if len(refused) > 5 else ""))
     for chunk in _chunks(ids):
         db.session.execute(update(model).where(model.id.in_(chunk)).values(status=target),
                            execution_options={"synchronize_session": False})
-    db.session.commit()
     return len(ids)
 
 
+@use_case
 def mark_actuals(ids: Sequence[int], *, ready: bool) -> int:
     """Unbilled ⇄ ready; refused for actuals on an invoice or not available."""
     return _mark(Actual, ids, ready, "unbilled", "actual", extra_check=(Actual.billing_type,))
 
 
+@use_case
 def mark_milestones(ids: Sequence[int], *, ready: bool) -> int:
     """Not ready ⇄ ready; refused for milestones on an invoice."""
     return _mark(Milestone, ids, ready, "not_ready", "milestone")
 
 
+@use_case
 def mark_product_lines(ids: Sequence[int], *, ready: bool) -> int:
     """Not ready ⇄ ready for product contract lines not on an invoice."""
     lines = db.session.scalars(select(ContractLine.id).where(

@@ -12,7 +12,7 @@ from app.billing.totals import LineTotals, detail_amount, header_totals
 from app.extensions import db
 from app.models import (Actual, Contract, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone)
-from app.services import ServiceError
+from app.services import ServiceError, use_case
 from app.services.numbering import next_invoice_code
 
 PAYMENT_TERMS_DAYS = 30
@@ -47,6 +47,7 @@ class MilestonesDoNotAddUp(ServiceError):
     pass
 
 
+@use_case
 def create_invoice(contract_ref: str, params: InvoiceParameters, *,
                    today: dt.date | None = None) -> Invoice:
     """Create a draft invoice for a contract with every ready item up to the cut-off.
@@ -58,7 +59,6 @@ def create_invoice(contract_ref: str, params: InvoiceParameters, *,
     # unique indexes on details refuse a double placement whatever happens.
     contract = find_contract(contract_ref, lock=True)
     invoice = build_invoice(contract, params, today or dt.date.today())
-    db.session.commit()
     return invoice
 
 

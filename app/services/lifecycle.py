@@ -6,7 +6,7 @@ writes, and commits once; a refused action raises InvoiceActionRefused and chang
 
 import datetime as dt
 
-from sqlalchemy import delete, insert, literal, select, update
+from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import selectinload
 
 from app.billing.enums import invoice_state
@@ -14,7 +14,7 @@ from app.billing.lifecycle import ActionNotAllowed, check_allowed
 from app.extensions import db
 from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone, ScheduleRun)
-from app.services import ServiceError
+from app.services import ServiceError, use_case
 from app.services.invoicing import add_missing_lines, add_ready_items, recalculate
 from app.services.numbering import next_legal_number
 
@@ -47,27 +47,27 @@ def _for_action(code: str, action: str) -> Invoice:
     try:
         check_allowed(action, state_of(invoice))
     except ActionNotAllowed as refused:
-        db.session.rollback()
         raise InvoiceActionRefused(f"{invoice.code}: {refused}") from None
     return invoice
 
 
+@use_case
 def submit_for_review(code: str) -> Invoice:
     """Draft → in review."""
     invoice = _for_action(code, "submit_review")
     invoice.project_invoice_status = "in_review"
-    db.session.commit()
     return invoice
 
 
+@use_case
 def back_to_draft(code: str) -> Invoice:
     """In review → draft."""
     invoice = _for_action(code, "back_to_draft")
     invoice.project_invoice_status = "draft"
-    db.session.commit()
     return invoice
 
 
+@use_case
 def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
     """Give the gapless legal number, lock the invoice and post what it bills.
 
@@ -82,7 +82,6 @@ def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
     invoice.confirmed_at = now
     _post_items(invoice)
     _write_billed_sales(invoice, now)
-    db.session.commit()
     return invoice
 
 
@@ -124,16 +123,15 @@ def _write_billed_sales(invoice: Invoice, now: dt.datetime) -> None:
     db.session.execute(insert(sales).from_select(columns, from_products))
 
 
+@use_case
 def mark_paid(code: str, paid_on: dt.date, reference: str | None = None) -> Invoice:
     """Confirmed → paid, with the payment date (and an optional reference)."""
     invoice = _for_action(code, "mark_paid")
     if paid_on < invoice.invoice_date:
-        db.session.rollback()
         raise InvoiceActionRefused(f"{invoice.code}: the payment date is before the invoice date")
     invoice.status = "paid"
     invoice.paid_on = paid_on
     invoice.payment_reference = reference or None
-    db.session.commit()
     return invoice
 
 
@@ -158,6 +156,7 @@ def release_items(invoice_id: int, *, detail_ids: list[int] | None = None) -> No
                            .values(status="ready"))
 
 
+@use_case
 def delete_invoice(code: str) -> None:
     """Remove a draft or in-review invoice; everything on it returns to ready."""
     invoice = _for_action(code, "delete")
@@ -167,9 +166,9 @@ def delete_invoice(code: str) -> None:
     db.session.execute(delete(InvoiceLineDetail).where(InvoiceLineDetail.invoice_id == invoice.id))
     db.session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id))
     db.session.delete(invoice)
-    db.session.commit()
 
 
+@use_case
 def cancel_invoice(code: str) -> Invoice:
     """Keep the record as cancelled and release its items for another invoice."""
     invoice = _for_action(code, "cancel")
@@ -179,37 +178,39 @@ def cancel_invoice(code: str) -> Invoice:
     db.session.execute(update(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
                        .values(is_open=False), execution_options={"synchronize_session": False})
     invoice.status = "cancelled"
-    db.session.commit()
     return invoice
 
 
+@use_case
 def refresh_invoice(code: str) -> int:
     """Add every ready item up to the draft's cut-off that is not on it yet; safe to repeat.
 
     Returns how many details (and product lines) were added.
     """
     invoice = _for_action(code, "refresh")
-    lines_before = len(invoice.lines)
+    lines_before = _line_count(invoice)
     add_missing_lines(invoice)
     added = add_ready_items(invoice)
     recalculate(invoice)
-    db.session.commit()
-    db.session.refresh(invoice)
-    return added + len(invoice.lines) - lines_before
+    return added + _line_count(invoice) - lines_before
 
 
+def _line_count(invoice: Invoice) -> int:
+    return db.session.scalar(select(func.count()).select_from(InvoiceLine)
+                             .where(InvoiceLine.invoice_id == invoice.id))
+
+
+@use_case
 def delete_detail(code: str, detail_id: int) -> Invoice:
     """Remove one detail from a draft; its actual or milestone returns to ready."""
     invoice = _for_action(code, "delete")
     detail = db.session.get(InvoiceLineDetail, detail_id)
     if detail is None or detail.invoice_id != invoice.id:
-        db.session.rollback()
         raise ServiceError(f"{invoice.code}: no detail {detail_id} on this invoice")
     release_items(invoice.id, detail_ids=[detail_id])
     db.session.delete(detail)
     db.session.flush()
     recalculate(invoice)
-    db.session.commit()
     return invoice
 
 
