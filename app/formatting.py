@@ -7,11 +7,13 @@ currency's minor units and format for the chosen language.
 from datetime import date
 from decimal import Decimal
 
+from babel.dates import get_day_names
 from flask import Flask
-from flask_babel import format_currency, format_date, format_decimal
+from flask_babel import format_currency, format_date, format_decimal, get_locale
 from markupsafe import Markup, escape
 
 from app.billing.money import minor_units, plain
+from app.labels import label, unit_label
 
 
 def money(value: Decimal | None, currency: str) -> str:
@@ -54,8 +56,16 @@ def day(value: date | None, style: str = "medium") -> str:
     return format_date(value, style)
 
 
+def weekday(value: int | None) -> str:
+    """The locale's name of a weekday number, Monday = 0: 0 → 'mandag' in Danish."""
+    if value is None:
+        return ""
+    return get_day_names("wide", locale=get_locale())[value]
+
+
 def register_filters(app: Flask) -> None:
     """Make the formatters available in every template."""
     app.jinja_env.filters.update(money=money, money_plain=money_plain, quantity=quantity,
-                                 percent=percent, day=day)
+                                 percent=percent, day=day, weekday=weekday, label=label,
+                                 unit=unit_label)
     app.jinja_env.globals.update(money_cell=money_cell)

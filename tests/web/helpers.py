@@ -1,0 +1,81 @@
+"""Helpers of the page tests: reading a page, and an invoice built row by row (the rows the
+invoice services write; app.services.invoicing.recalculate then sets its totals)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from app.billing.totals import extended_amount, product_line_totals
+from app.extensions import db
+from app.models import Invoice, InvoiceLine, InvoiceLineDetail
+from app.services.numbering import next_invoice_code
+
+
+def _add(row):
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def make_invoice(contract, **kw) -> Invoice:
+    """A draft invoice of the contract, with the bill-to of its customer and zero totals."""
+    customer = contract.customer
+    invoice_date = kw.pop("invoice_date", dt.date(2026, 3, 31))
+    return _add(Invoice(**{
+        "code": next_invoice_code(), "contract": contract, "customer": customer,
+        "price_list": contract.price_list, "currency": contract.currency,
+        "tax_rate": contract.tax_rate, "name": contract.name, "bill_to_name": customer.name,
+        "bill_to_email": customer.email, "bill_to_street": customer.street,
+        "bill_to_postal_code": customer.postal_code, "bill_to_city": customer.city,
+        "bill_to_country": customer.country, "invoice_date": invoice_date,
+        "due_date": invoice_date + dt.timedelta(days=30), "cutoff_date": invoice_date, **kw}))
+
+
+def add_line(invoice, contract_line, **kw) -> InvoiceLine:
+    """The invoice line of a T&M or fixed-price contract line, without details yet."""
+    return _add(InvoiceLine(**{
+        "invoice": invoice, "contract_line": contract_line, "name": contract_line.name,
+        "billing_method": contract_line.billing_method, "project_id": contract_line.project_id,
+        "contract_line_amount": contract_line.amount, "tax_rate": contract_line.tax_rate, **kw}))
+
+
+def add_product_line(invoice, contract_line) -> InvoiceLine:
+    totals = product_line_totals(contract_line.quantity, contract_line.price, contract_line.tax,
+                                 invoice.currency)
+    return _add(InvoiceLine(
+        invoice=invoice, contract_line=contract_line, name=contract_line.name,
+        billing_method="product", tax_rate=contract_line.tax_rate, product=contract_line.product,
+        product_name=contract_line.product_name, quantity=contract_line.quantity,
+        price=contract_line.price, amount=totals.amount, tax=totals.tax,
+        extended_amount=totals.extended_amount))
+
+
+def add_actual_detail(line, actual, billing_type=None, **kw) -> InvoiceLineDetail:
+    """A detail backed by an actual, with the actual's values; the actual moves on the invoice."""
+    actual.status = "invoice_created"
+    return _add(InvoiceLineDetail(**{
+        "invoice_id": line.invoice_id, "invoice_line": line, "actual": actual,
+        "transaction_class": actual.transaction_class,
+        "billing_type": billing_type or actual.billing_type,
+        "description": actual.internal_comment or actual.description or f"Actual {actual.id}",
+        "external_description": actual.external_comment, "start_date": actual.date,
+        "project_id": actual.project_id, "task_id": actual.task_id, "role_id": actual.role_id,
+        "resource_id": actual.resource_id, "category_id": actual.category_id,
+        "unit_id": actual.unit_id, "quantity": actual.quantity, "price": actual.price,
+        "amount": actual.amount, "tax": actual.tax,
+        "extended_amount": extended_amount(actual.amount, actual.tax), **kw}))
+
+
+def add_milestone_detail(line, milestone) -> InvoiceLineDetail:
+    milestone.status = "invoice_created"
+    return _add(InvoiceLineDetail(
+        invoice_id=line.invoice_id, invoice_line=line, milestone=milestone,
+        transaction_class="milestone", billing_type="chargeable", description=milestone.name,
+        start_date=milestone.date, quantity=Decimal(1), price=milestone.amount,
+        amount=milestone.amount, tax=milestone.tax,
+        extended_amount=extended_amount(milestone.amount, milestone.tax)))
+
+
+def page(response) -> str:
+    """The body of a page that answered 200."""
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
