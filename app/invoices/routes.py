@@ -2,13 +2,13 @@
 
 from decimal import Decimal
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 
 from app.extensions import db
 from app.invoices import bp
 from app.invoices.forms import InvoiceFilterForm, fill_customer_choices
 from app.invoices.queries import details_by_line, invoice_by_code, invoice_list
-from app.services.exporting import invoiced_to_date
+from app.services.exporting import invoice_json, invoiced_to_date
 
 
 @bp.get("/invoices")
@@ -27,6 +27,13 @@ def index():
                              per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("invoices/list.html", form=form, pagination=pagination,
                            filtered=bool(filters))
+
+
+@bp.get("/invoices/<code>.json")
+def show_json(code: str):
+    """The invoice JSON of SPEC 9, as `invoices export` prints it."""
+    invoice = invoice_by_code(code) or abort(404)
+    return jsonify(invoice_json(invoice))
 
 
 @bp.get("/invoices/<code>")

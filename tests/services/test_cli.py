@@ -122,3 +122,12 @@ def test_invoiced_to_date_counts_earlier_confirmed_invoices(runner, contract):
     data = json.loads(invoke(runner, "invoices", "export", "PRO-000002").output)
     assert data["lines"][0]["invoiced_to_date"] == "9525.00"
     assert data["lines"][1]["invoiced_to_date"] == "25000.00"
+
+
+def test_the_json_page_serves_what_export_prints(runner, client, contract):
+    invoke(runner, "invoices", "create", "c1", "--cutoff", "2026-03-31")
+    exported = json.loads(invoke(runner, "invoices", "export", "PRO-000001").output)
+    response = client.get("/invoices/PRO-000001.json")
+    assert response.status_code == 200 and response.is_json
+    assert response.get_json() == exported
+    assert client.get("/invoices/PRO-999999.json").status_code == 404
