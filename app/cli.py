@@ -90,7 +90,8 @@ def register_invoice_cli(app: Flask) -> None:
         except ServiceError as error:
             fail(str(error))
         click.echo(f"Created draft invoice for {invoice.contract.code}: "
-                   f"{len(invoice.lines)} line(s), total {invoice.total_amount} {invoice.currency}")
+                   f"{len(invoice.lines)} line(s), total {as_money(invoice.total_amount, invoice.currency)} "
+                   f"{invoice.currency}")
         click.echo(invoice.code)
 
     @invoices.command("list")

@@ -12,15 +12,20 @@ from app.billing.enums import BILLING_METHODS, MILESTONE_STATUSES, TRANSACTION_C
 from app.billing.schedule import FREQUENCIES
 from app.extensions import db
 from app.models.reference import KEY, NAME, Customer, PriceList, Product, Project
-from app.models.types import ExactDecimal, one_of
+from app.models.types import SCALE, ExactDecimal, one_of
 
 RUN_RESULTS = ("succeeded", "nothing_to_invoice", "failed")
+
+
+def _tax_rate_range() -> CheckConstraint:
+    """0–100 %, written in the stored scaled integers (100 % = 100 × 10^SCALE)."""
+    return CheckConstraint(f"tax_rate >= 0 AND tax_rate <= {100 * 10**SCALE}", name="tax_rate_range")
 
 
 class Contract(db.Model):
     __tablename__ = "contracts"
     __table_args__ = (CheckConstraint("length(currency) = 3", name="currency_iso"),
-                      CheckConstraint("tax_rate >= 0", name="tax_rate_not_negative"))
+                      _tax_rate_range())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str | None] = mapped_column(KEY, unique=True)
@@ -60,7 +65,7 @@ class ContractLine(db.Model):
                         name="product_lines_complete"),
         CheckConstraint("billing_method = 'product' OR status IS NULL",
                         name="status_only_on_product_lines"),
-        CheckConstraint("tax_rate >= 0", name="tax_rate_not_negative"),
+        _tax_rate_range(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,7 +166,8 @@ class InvoiceSchedule(db.Model):
     contract_line_id: Mapped[int] = mapped_column(ForeignKey("contract_lines.id"), unique=True)
     frequency: Mapped[str] = mapped_column(String(20))
     weekday: Mapped[int | None] = mapped_column(Integer)  # Monday = 0
-    days: Mapped[list[int] | None] = mapped_column(JSON)  # monthly: 1–4 days of the month
+    # monthly: 1–4 days of the month
+    days: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
 
