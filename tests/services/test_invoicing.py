@@ -9,7 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Actual, InvoiceLineDetail
-from app.services.invoicing import ContractNotFound, InvoiceParameters, create_invoice
+from app.services.exporting import invoice_json
+from app.services.invoicing import (ContractNotFound, InvoiceParameters, MilestonesDoNotAddUp,
+                                   create_invoice)
 from tests.factories import (make_actual, make_contract, make_fixed_price_line, make_product_line,
                              make_project, make_tm_line)
 
@@ -77,3 +79,48 @@ def test_database_refuses_an_actual_on_two_open_invoices(contract):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_not_available_and_other_contracts_items_stay_out(contract):
+    other = make_contract(key="c2", customer=contract.customer)
+    other_line = make_tm_line(other, make_project(customer=contract.customer))
+    make_actual(other_line, key="other-contract")
+    stray = make_actual(contract.lines[0], key="not-available", transaction_class="fee")
+    stray.contract_line_id, stray.billing_type = None, "not_available"
+    db.session.commit()
+    invoice = create_invoice("c1", InvoiceParameters(cutoff=MARCH_31))
+    keys = set(db.session.scalars(select(Actual.key).join(InvoiceLineDetail.actual)
+                                  .where(InvoiceLineDetail.invoice_id == invoice.id)))
+    assert keys == {"on-cutoff", "free-hotel"}
+    statuses = dict(db.session.execute(select(Actual.key, Actual.status)).all())
+    assert statuses["other-contract"] == statuses["not-available"] == "ready"
+
+
+def test_classes_parameter_leaves_other_classes_on_the_backlog(contract):
+    invoice = create_invoice("c1", InvoiceParameters(cutoff=MARCH_31, classes=frozenset({"time"}),
+                                                     milestones=False))
+    keys = set(db.session.scalars(select(Actual.key).join(InvoiceLineDetail.actual)
+                                  .where(InvoiceLineDetail.invoice_id == invoice.id)))
+    assert keys == {"on-cutoff"}
+    assert invoice.lines[1].amount == Decimal("0.00")  # the fixed-price line, without milestones
+
+
+def test_zero_decimal_currency_rounds_to_whole_yen(app):
+    contract = make_contract(key="jp", currency="JPY", tax_rate=Decimal("10"))
+    line = make_tm_line(contract, make_project(customer=contract.customer))
+    make_actual(line, quantity=Decimal("1.5"), price=Decimal("18333"))  # 27499.5 → 27500
+    db.session.commit()
+    invoice = create_invoice("jp", InvoiceParameters(cutoff=MARCH_31))
+    assert (invoice.detail_amount, invoice.total_tax, invoice.total_amount) == (
+        Decimal("27500"), Decimal("2750"), Decimal("30250"))
+    assert invoice_json(invoice)["total_amount"] == "30250"
+
+
+def test_milestones_must_add_up_to_the_line_amount_to_be_invoiced(contract):
+    fixed = contract.lines[1]
+    fixed.amount = Decimal("60000.00")
+    db.session.commit()
+    with pytest.raises(MilestonesDoNotAddUp, match="milestones add up to 50000.00, the line "
+                                                   "amount is 60000.00"):
+        create_invoice("c1", InvoiceParameters(cutoff=MARCH_31))
+    assert create_invoice("c1", InvoiceParameters(cutoff=MARCH_31, milestones=False)).code
