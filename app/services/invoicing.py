@@ -12,7 +12,7 @@ from app.billing.totals import LineTotals, detail_amount, header_totals
 from app.extensions import db
 from app.models import (Actual, Contract, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone)
-from app.services import ServiceError, use_case
+from app.services import ServiceError, find_one, use_case
 from app.services.numbering import next_invoice_code
 
 PAYMENT_TERMS_DAYS = 30
@@ -34,13 +34,8 @@ class InvoiceParameters:
 
 def find_contract(ref: str, *, lock: bool = False) -> Contract:
     """A contract by its number or the key it was imported with."""
-    query = select(Contract).where(or_(Contract.number == ref, Contract.key == ref))
-    if lock:
-        query = query.with_for_update()
-    contract = db.session.scalars(query).first()
-    if contract is None:
-        raise ContractNotFound(f"unknown contract '{ref}'")
-    return contract
+    return find_one(select(Contract).where(or_(Contract.number == ref, Contract.key == ref)),
+                    ContractNotFound(f"unknown contract '{ref}'"), lock=lock)
 
 
 class MilestonesDoNotAddUp(ServiceError):

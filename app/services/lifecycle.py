@@ -14,7 +14,7 @@ from app.billing.lifecycle import ActionNotAllowed, check_allowed
 from app.extensions import db
 from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone, ScheduleRun)
-from app.services import ServiceError, use_case
+from app.services import ServiceError, find_one, use_case
 from app.services.invoicing import add_missing_lines, add_ready_items, recalculate
 from app.services.numbering import next_legal_number
 
@@ -29,13 +29,8 @@ class InvoiceActionRefused(ServiceError):
 
 def find_invoice(code: str, *, lock: bool = False) -> Invoice:
     """An invoice by its Invoice ID (PRO-000042) or its legal number."""
-    query = select(Invoice).where((Invoice.code == code) | (Invoice.number == code))
-    if lock:
-        query = query.with_for_update()
-    invoice = db.session.scalars(query).first()
-    if invoice is None:
-        raise InvoiceNotFound(f"unknown invoice '{code}'")
-    return invoice
+    return find_one(select(Invoice).where((Invoice.code == code) | (Invoice.number == code)),
+                    InvoiceNotFound(f"unknown invoice '{code}'"), lock=lock)
 
 
 def state_of(invoice: Invoice) -> str:
