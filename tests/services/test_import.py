@@ -114,6 +114,13 @@ def test_a_file_with_several_errors_lists_every_error_by_path_and_writes_nothing
     assert set(counts().values()) == {0}
 
 
+def test_an_unknown_line_project_is_reported_once_not_again_on_each_actual(app):
+    data = company()
+    data["contracts"][0]["lines"] = data["contracts"][0]["lines"][:1]
+    data["contracts"][0]["lines"][0]["project"] = "nope"
+    assert rejected(data) == ["contracts[0].lines[0].project: unknown project 'nope'"]
+
+
 def test_errors_come_in_the_order_of_the_file(app):
     data = {"actuals": [{"key": "a1"}], "format": "project-invoicing/1",
             "customers": [{"key": "acme", "name": "Acme"}]}

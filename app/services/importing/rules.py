@@ -104,6 +104,9 @@ class Rules:
         self._seen: dict[str, set[str]] = defaultdict(set)
         self._claimed: dict[str, list[tuple[Item, str]]] = defaultdict(list)
         self.find = {kind: partial(self.catalog.find, kind) for kind in Catalog.KINDS}
+        # A contract line whose project did not resolve: actuals then cannot tell which
+        # contract prices them, and saying so again on each would only bury the cause.
+        self.unresolved_line_project = False
 
     # --- the file and its keys ---------------------------------------------------------
 
@@ -326,6 +329,7 @@ class Rules:
         """A time and material or fixed-price line."""
         currency = line.contract.currency
         project = item.ref("project", self.find["projects"], "project")
+        self.unresolved_line_project |= project is None
         amount = item.money("amount", currency, minimum=Decimal(0))
         values.update(project_id=project, amount=amount)
         if project is not None and project.contract is None:
@@ -519,6 +523,8 @@ class Rules:
             contract = line.contract if line is not None else project.contract
         # The project, when no contract has a line on it to price the actual.
         unpriced = project if contract is None and transaction_class is not None else None
+        if unpriced is not None and self.unresolved_line_project:
+            unpriced = None
         currency = self._actual_currency(item, contract, unpriced)
         price = self._actual_price(item, contract, unpriced, transaction_class, role, category,
                                    unit)
