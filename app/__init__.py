@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -15,7 +15,10 @@ FORMAT_LOCALES = {"en": "en", "ms": "ms_MY", "da": "da_DK"}
 
 
 def select_locale() -> str:
-    """The chosen language from the session, else the browser's best match."""
+    """The chosen language from the session, else the browser's best match; English
+    outside a request (the CLI)."""
+    if not has_request_context():
+        return FORMAT_LOCALES["en"]
     language = session.get("language")
     if language not in LANGUAGES:
         language = request.accept_languages.best_match(list(LANGUAGES)) or "en"

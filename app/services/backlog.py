@@ -3,6 +3,7 @@ or not ready to invoice, only while they are not on an invoice."""
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -34,13 +35,15 @@ def _mark(model, ids: Sequence[int], ready: bool, not_ready_status: str, label: 
         found += len(rows)
         for row in rows:
             if row.status not in ("ready", not_ready_status):
-                refused.append(f"{label} {row.key or row.id} is {row.status.replace('_', ' ')}")
+                refused.append(_("%(kind)s %(key)s is already on an invoice.", kind=label,
+                                 key=row.key or row.id))
             elif extra_check and ready and row[-1] == "not_available":
-                refused.append(f"{label} {row.key or row.id} is not available for invoicing")
+                refused.append(_("%(kind)s %(key)s is not available for invoicing.", kind=label,
+                                 key=row.key or row.id))
     if found != len(ids):
-        refused.append(f"{len(ids) - found} {label}(s) do not exist")
+        refused.append(_("%(count)s of the chosen items do not exist.", count=len(ids) - found))
     if refused:
-        raise BacklogRefused("; ".join(refused[:5]) + (" …" if len(refused) > 5 else ""))
+        raise BacklogRefused(" ".join(refused[:5]) + (" …" if len(refused) > 5 else ""))
     for chunk in _chunks(ids):
         db.session.execute(update(model).where(model.id.in_(chunk)).values(status=target),
                            execution_options={"synchronize_session": False})
@@ -50,13 +53,13 @@ def _mark(model, ids: Sequence[int], ready: bool, not_ready_status: str, label: 
 @use_case
 def mark_actuals(ids: Sequence[int], *, ready: bool) -> int:
     """Unbilled ⇄ ready; refused for actuals on an invoice or not available."""
-    return _mark(Actual, ids, ready, "unbilled", "actual", extra_check=(Actual.billing_type,))
+    return _mark(Actual, ids, ready, "unbilled", _("Actual"), extra_check=(Actual.billing_type,))
 
 
 @use_case
 def mark_milestones(ids: Sequence[int], *, ready: bool) -> int:
     """Not ready ⇄ ready; refused for milestones on an invoice."""
-    return _mark(Milestone, ids, ready, "not_ready", "milestone")
+    return _mark(Milestone, ids, ready, "not_ready", _("Milestone"))
 
 
 @use_case
@@ -65,5 +68,6 @@ def mark_product_lines(ids: Sequence[int], *, ready: bool) -> int:
     lines = db.session.scalars(select(ContractLine.id).where(
         ContractLine.id.in_(ids), ContractLine.billing_method != "product")).all()
     if lines:
-        raise BacklogRefused(f"contract line(s) {', '.join(map(str, lines))} are not product lines")
-    return _mark(ContractLine, ids, ready, "not_ready", "product line")
+        raise BacklogRefused(_("Contract lines %(lines)s are not product lines.",
+                               lines=", ".join(map(str, lines))))
+    return _mark(ContractLine, ids, ready, "not_ready", _("Product line"))

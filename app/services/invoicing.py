@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, literal, or_, select, update
 
 from app.billing.enums import TRANSACTION_CLASSES
@@ -35,7 +36,7 @@ class InvoiceParameters:
 def find_contract(ref: str, *, lock: bool = False) -> Contract:
     """A contract by its number or the key it was imported with."""
     return find_one(select(Contract).where(or_(Contract.number == ref, Contract.key == ref)),
-                    ContractNotFound(f"unknown contract '{ref}'"), lock=lock)
+                    ContractNotFound(_("unknown contract '%(ref)s'", ref=ref)), lock=lock)
 
 
 class MilestonesDoNotAddUp(ServiceError):
@@ -90,10 +91,10 @@ def _check_milestones_add_up(contract: Contract) -> None:
         if line.billing_method == "fixed_price":
             total = sum((m.amount for m in line.milestones), Decimal(0))
             if total != line.amount:
-                raise MilestonesDoNotAddUp(
-                    f"contract line '{line.name}': milestones add up to "
-                    f"{as_money(total, contract.currency)}, the line amount is "
-                    f"{as_money(line.amount, contract.currency)}")
+                raise MilestonesDoNotAddUp(_(
+                    "contract line '%(line)s': milestones add up to %(total)s, the line amount"
+                    " is %(amount)s", line=line.name, total=as_money(total, contract.currency),
+                    amount=as_money(line.amount, contract.currency)))
 
 
 def add_missing_lines(invoice: Invoice, *, tm_line_ids: set[int] | None = None) -> None:

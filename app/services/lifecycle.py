@@ -6,12 +6,15 @@ writes, and commits once; a refused action raises InvoiceActionRefused and chang
 
 import datetime as dt
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import selectinload
 
 from app.billing.enums import invoice_state
 from app.billing.lifecycle import ActionNotAllowed, check_allowed
 from app.extensions import db
+from app.labels import INVOICE_STATUSES, PROJECT_INVOICE_STATUSES
 from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone, ScheduleRun)
 from app.services import ServiceError, find_one, use_case
@@ -30,19 +33,47 @@ class InvoiceActionRefused(ServiceError):
 def find_invoice(code: str, *, lock: bool = False) -> Invoice:
     """An invoice by its Invoice ID (PRO-000042) or its legal number."""
     return find_one(select(Invoice).where((Invoice.code == code) | (Invoice.number == code)),
-                    InvoiceNotFound(f"unknown invoice '{code}'"), lock=lock)
+                    InvoiceNotFound(_("unknown invoice '%(code)s'", code=code)), lock=lock)
 
 
 def state_of(invoice: Invoice) -> str:
     return invoice_state(invoice.status, invoice.project_invoice_status)
 
 
-def _for_action(code: str, action: str) -> Invoice:
-    invoice = find_invoice(code, lock=True)
+# Why an action is refused, by action (SPEC 8); the invoice and its state follow.
+REFUSALS = {
+    "submit_review": _l("Only draft invoices can be submitted for review"),
+    "back_to_draft": _l("Only invoices in review can go back to draft"),
+    "confirm": _l("Only draft or in-review invoices can be confirmed"),
+    "mark_paid": _l("Only confirmed invoices can be marked as paid"),
+    "send": _l("Only confirmed or paid invoices can be sent to the customer"),
+    "delete": _l("Only draft or in-review invoices can be deleted"),
+    "cancel": _l("Only draft or in-review invoices can be cancelled"),
+    "refresh": _l("Only draft invoices can have their transactions refreshed"),
+    "recalculate": _l("Only draft or in-review invoices can be recalculated"),
+    "edit": _l("Only draft or in-review invoices can be edited"),
+}
+
+
+def state_label(invoice: Invoice) -> str:
+    """The invoice's state as a user reads it: Draft, In review, Confirmed, Paid…"""
+    state = state_of(invoice)
+    return str(PROJECT_INVOICE_STATUSES.get(state) or INVOICE_STATUSES[state])
+
+
+def check_action(invoice: Invoice, action: str) -> None:
+    """Raise InvoiceActionRefused, with a translated reason, unless the action is allowed."""
     try:
         check_allowed(action, state_of(invoice))
-    except ActionNotAllowed as refused:
-        raise InvoiceActionRefused(f"{invoice.code}: {refused}") from None
+    except ActionNotAllowed:
+        raise InvoiceActionRefused(
+            _("%(reason)s (%(invoice)s: %(state)s).", reason=REFUSALS[action],
+              invoice=invoice.code, state=state_label(invoice))) from None
+
+
+def _for_action(code: str, action: str) -> Invoice:
+    invoice = find_invoice(code, lock=True)
+    check_action(invoice, action)
     return invoice
 
 
@@ -123,7 +154,8 @@ def mark_paid(code: str, paid_on: dt.date, reference: str | None = None) -> Invo
     """Confirmed → paid, with the payment date (and an optional reference)."""
     invoice = _for_action(code, "mark_paid")
     if paid_on < invoice.invoice_date:
-        raise InvoiceActionRefused(f"{invoice.code}: the payment date is before the invoice date")
+        raise InvoiceActionRefused(_("The payment date cannot be before the invoice date (%(date)s).",
+                                     date=invoice.invoice_date.isoformat()))
     invoice.status = "paid"
     invoice.paid_on = paid_on
     invoice.payment_reference = reference or None
@@ -201,7 +233,8 @@ def delete_detail(code: str, detail_id: int) -> Invoice:
     invoice = _for_action(code, "delete")
     detail = db.session.get(InvoiceLineDetail, detail_id)
     if detail is None or detail.invoice_id != invoice.id:
-        raise ServiceError(f"{invoice.code}: no detail {detail_id} on this invoice")
+        raise ServiceError(_("%(invoice)s has no detail %(detail)s.", invoice=invoice.code,
+                             detail=detail_id))
     release_items(invoice.id, detail_ids=[detail_id])
     db.session.delete(detail)
     db.session.flush()

@@ -40,7 +40,7 @@ def test_items_on_an_invoice_cannot_be_marked_and_the_batch_changes_nothing(line
     free = make_actual(line, key="free", status="unbilled")
     db.session.commit()
     create_invoice("c1", InvoiceParameters(cutoff=dt.date(2026, 12, 31)))
-    with pytest.raises(BacklogRefused, match="actual on is invoice created"):
+    with pytest.raises(BacklogRefused, match="Actual on is already on an invoice"):
         mark_actuals([free.id, on_invoice.id], ready=False)
     assert (status("free"), status("on")) == ("unbilled", "invoice_created")
 
@@ -63,7 +63,7 @@ def test_milestones_and_product_lines(line):
     assert db.session.scalar(select(Milestone.status)) == "not_ready"
     mark_product_lines([product.id], ready=True)
     assert db.session.get(ContractLine, product.id).status == "ready"
-    with pytest.raises(BacklogRefused, match="not product lines"):
+    with pytest.raises(BacklogRefused, match="are not product lines"):
         mark_product_lines([line.id], ready=True)
 
 
