@@ -41,6 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
     from app import models  # noqa: F401  (register every table)
     from app.formatting import register_filters
     register_filters(app)
+    from app import htmx
+    htmx.init_app(app)
 
     from app.main import bp as main_bp
     from app.contracts import bp as contracts_bp
