@@ -49,7 +49,11 @@ def create_app(config: dict | None = None) -> Flask:
     from app.actuals import bp as actuals_bp
     from app.invoices import bp as invoices_bp
     from app.backlog import bp as backlog_bp
-    for blueprint in (main_bp, contracts_bp, actuals_bp, invoices_bp, backlog_bp):
+    from app.setup import bp as setup_bp
+    from app.entries import bp as entries_bp
+    from app.documents import bp as documents_bp
+    for blueprint in (main_bp, contracts_bp, actuals_bp, invoices_bp, backlog_bp, setup_bp,
+                      entries_bp, documents_bp):
         app.register_blueprint(blueprint)
 
     from app.cli import register_cli

@@ -51,3 +51,65 @@ def base_url(live_app):
     thread.join()
     with live_app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_invoice(live_app):
+    """A fresh draft invoice of its own for one test, so that tests never share state.
+
+    Imports a small company with unique keys (a DKK contract with a T&M line for time
+    and expense, a fixed-price line with one ready milestone) and three ready actuals,
+    then creates the invoice. Returns its Invoice ID.
+    """
+    import datetime as dt
+    import uuid
+
+    from app.services.importer import import_data
+    from app.services.invoicing import InvoiceParameters, create_invoice
+
+    def make(currency="DKK", tax_rate="25") -> str:
+        n = uuid.uuid4().hex[:8]
+        data = {
+            "format": "project-invoicing/1",
+            "customers": [{"key": f"{n}-cust", "name": f"Test customer {n}", "email": "ap@example.com",
+                           "bill_to": {"street": "Main Street 1", "postal_code": "1000",
+                                       "city": "Copenhagen", "country": "DK"}}],
+            "roles": [{"key": f"{n}-dev", "name": f"Developer {n}"}],
+            "resources": [{"key": f"{n}-ana", "name": "Ana"}],
+            "categories": [{"key": f"{n}-hotel", "name": f"Hotel {n}"}],
+            "price_lists": [{"key": f"{n}-pl", "name": f"Prices {n}", "currency": currency,
+                             "role_prices": [{"role": f"{n}-dev", "unit": "hour", "price": "1000.00"}],
+                             "category_prices": [{"category": f"{n}-hotel", "unit": "each",
+                                                  "price": "1200.00"}]}],
+            "projects": [{"key": f"{n}-proj", "name": f"Project {n}", "customer": f"{n}-cust",
+                          "tasks": [{"key": "build", "name": "Build"}]}],
+            "contracts": [{"key": f"{n}-c", "name": f"Contract {n}", "customer": f"{n}-cust",
+                           "currency": currency, "price_list": f"{n}-pl", "tax_rate": tax_rate,
+                           "lines": [
+                               {"key": f"{n}-tm", "name": "Build", "billing_method": "time_and_material",
+                                "project": f"{n}-proj", "classes": ["time", "expense"],
+                                "amount": "100000.00"},
+                               {"key": f"{n}-fp", "name": "Design", "billing_method": "fixed_price",
+                                "project": f"{n}-proj", "amount": "5000.00",
+                                "milestones": [{"key": f"{n}-m1", "name": "Sign-off",
+                                                "date": "2026-03-01", "amount": "5000.00",
+                                                "status": "ready"}]}]}],
+            "actuals": [
+                {"key": f"{n}-a1", "project": f"{n}-proj", "task": "build", "class": "time",
+                 "date": "2026-03-02", "role": f"{n}-dev", "resource": f"{n}-ana",
+                 "quantity": "7.5", "unit": "hour", "internal_comment": "API work",
+                 "external_comment": "Development", "status": "ready"},
+                {"key": f"{n}-a2", "project": f"{n}-proj", "task": "build", "class": "time",
+                 "date": "2026-03-03", "role": f"{n}-dev", "resource": f"{n}-ana",
+                 "quantity": "2", "unit": "hour", "internal_comment": "Code review",
+                 "external_comment": "Review", "status": "ready"},
+                {"key": f"{n}-a3", "project": f"{n}-proj", "class": "expense",
+                 "date": "2026-03-04", "category": f"{n}-hotel", "quantity": "1",
+                 "unit": "each", "description": "Hotel, one night", "status": "ready"}]}
+        with live_app.app_context():
+            import_data(data)
+            code = create_invoice(f"{n}-c", InvoiceParameters(cutoff=dt.date(2026, 3, 31))).code
+            db.session.remove()
+        return code
+
+    return make

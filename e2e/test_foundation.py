@@ -37,3 +37,12 @@ def test_contracts_and_invoice_in_danish_and_malay(page: Page, base_url: str):
     expect(page.locator("main")).to_contain_text("RM400,000.00")
     expect(page.locator("main")).to_contain_text("Pelanggan")
     page.screenshot(path="test-results/contract-ms.png", full_page=True)
+
+
+def test_a_fresh_invoice_for_one_test(page: Page, base_url: str, make_invoice):
+    code = make_invoice()
+    page.goto(f"{base_url}/invoices/{code}")
+    # 9.5 h × 1,000.00 + hotel 1,200.00 + milestone 5,000.00 = 15,700.00; tax 25 %.
+    expect(page.get_by_test_id("invoice-detail-amount")).to_have_attribute("data-value", "15700.00")
+    expect(page.get_by_test_id("invoice-total-amount")).to_have_attribute("data-value", "19625.00")
+    expect(page.get_by_test_id("detail-row")).to_have_count(4)
