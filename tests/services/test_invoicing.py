@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Actual, InvoiceLineDetail
+from app.models import Actual, InvoiceLine, InvoiceLineDetail
 from app.services.exporting import invoice_json
 from app.services.invoicing import (ContractNotFound, InvoiceParameters, MilestonesDoNotAddUp,
                                    create_invoice)
@@ -124,3 +124,33 @@ def test_milestones_must_add_up_to_the_line_amount_to_be_invoiced(contract):
                                                    "amount is 60000.00"):
         create_invoice("c1", InvoiceParameters(cutoff=MARCH_31))
     assert create_invoice("c1", InvoiceParameters(cutoff=MARCH_31, milestones=False)).code
+
+
+def test_database_refuses_a_milestone_or_product_line_on_two_open_invoices(contract):
+    first = create_invoice("c1", InvoiceParameters(cutoff=MARCH_31))
+    second = create_invoice("c1", InvoiceParameters(cutoff=MARCH_31))
+    fixed_first, product_first = first.lines[1], first.lines[2]
+    milestone_id = db.session.scalars(select(InvoiceLineDetail.milestone_id).where(
+        InvoiceLineDetail.invoice_line_id == fixed_first.id)).one()
+    db.session.add(InvoiceLineDetail(invoice_id=second.id, invoice_line_id=second.lines[1].id,
+                                     milestone_id=milestone_id, transaction_class="milestone",
+                                     amount=Decimal(0), tax=Decimal(0), extended_amount=Decimal(0)))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.add(InvoiceLine(invoice_id=second.id, contract_line_id=product_first.contract_line_id,
+                               name="Again", billing_method="product", tax_rate=Decimal(25)))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_a_cancelled_invoice_no_longer_holds_its_items(contract):
+    from app.services.lifecycle import cancel_invoice
+
+    first = create_invoice("c1", InvoiceParameters(cutoff=MARCH_31))
+    cancel_invoice(first.code)
+    second = create_invoice("c1", InvoiceParameters(cutoff=MARCH_31))
+    assert [line.billing_method for line in second.lines] == ["time_and_material", "fixed_price",
+                                                              "product"]
+    assert second.detail_amount == first.detail_amount
