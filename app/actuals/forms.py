@@ -1,6 +1,8 @@
-"""Filters of the actuals list."""
+"""Filters of the actuals list, and the CSV upload."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
 from app import labels
@@ -15,3 +17,11 @@ class ActualFilterForm(FilterForm):
                          choices=choices(labels.ACTUAL_STATUSES, _l("All statuses")))
     billing_type = SelectField(_l("Billing type"),
                                choices=choices(labels.BILLING_TYPES, _l("All billing types")))
+
+
+class ImportForm(FlaskForm):
+    """A CSV file of actuals (SPEC 11): one actual a row, the import's field names as columns."""
+
+    file = FileField(_l("CSV file"), [FileRequired(_l("Choose a CSV file."))],
+                     description=_l("UTF-8 text; a comma, semicolon or tab between cells."),
+                     render_kw={"accept": ".csv,text/csv"})

@@ -1,14 +1,22 @@
-"""The actuals list: every priced billable fact, newest first."""
+"""The actuals list (every priced billable fact, newest first) and the CSV upload."""
 
-from flask import current_app, render_template, request
+import re
+from dataclasses import dataclass
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.actuals import bp
-from app.actuals.forms import ActualFilterForm
+from app.actuals.forms import ActualFilterForm, ImportForm
 from app.extensions import db
+from app.htmx import wants_fragment
 from app.main.forms import fill_project_choices
 from app.models import Actual
+from app.services.importer import REQUIRED_COLUMNS, ImportRejected, import_actuals_csv
+from app.services.importing.rules import ACTUAL_FIELDS
 
 
 @bp.get("/actuals")
@@ -31,3 +39,59 @@ def index():
                              per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("actuals/list.html", form=form, pagination=pagination,
                            filtered=bool(filters))
+
+
+# --- CSV upload ----------------------------------------------------------------------------
+
+# The importer reports "row 3, quantity: not a number" or "row 1: missing column 'unit'".
+_PROBLEM = re.compile(r"row (?P<row>\d+)(?:, (?P<column>[^:]+))?: (?P<message>.*)", re.DOTALL)
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: str
+    column: str
+    message: str
+
+
+def _problem(line: str) -> Problem:
+    match = _PROBLEM.fullmatch(line)
+    if match is None:
+        return Problem("", "", line)
+    return Problem(match["row"], match["column"] or "", match["message"])
+
+
+@bp.route("/actuals/import", methods=["GET", "POST"])
+def import_csv():
+    """Upload a CSV file of actuals; the same rules as `flask import-data`: a file with any
+    error is rejected whole, with every error listed by row and column, and nothing written."""
+    form = ImportForm()
+    problems: list[Problem] = []
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_UPLOAD + 1)
+        try:
+            if len(data) > MAX_UPLOAD:
+                raise ValueError(_("The file is larger than 20 MB; split it."))
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValueError(_("The file is not UTF-8 text; save it as CSV UTF-8.")) from None
+            summary = import_actuals_csv(text)
+        except ValueError as error:
+            form.file.errors = [str(error)]
+        except ImportRejected as rejected:
+            problems = [_problem(line) for line in rejected.errors]
+        else:
+            count = summary.created.get("actuals", 0)
+            flash(ngettext("Imported %(num)s actual.", "Imported %(num)s actuals.", count),
+                  "success")
+            if summary.warnings:
+                flash(" ".join(summary.warnings[:10]), "warning")
+            return redirect(url_for("actuals.index"))
+    failed = bool(problems or form.errors)
+    return render_template("actuals/import.html", form=form, problems=problems,
+                           required=REQUIRED_COLUMNS,
+                           optional=[c for c in ACTUAL_FIELDS if c not in REQUIRED_COLUMNS],
+                           filename=form.file.data.filename if failed and form.file.data else None
+                           ), 422 if failed and wants_fragment() else 200

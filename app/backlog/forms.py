@@ -12,12 +12,16 @@ from app.models import Contract
 
 # Milestones and product lines are items of their own kind beside the four classes.
 ITEM_KINDS = {**labels.DETAIL_CLASSES, "product": labels.BILLING_METHODS["product"]}
+# Actuals are "unbilled", milestones and product lines "not_ready": both are "not ready".
+STATUSES = {"not_ready": labels.MILESTONE_STATUSES["not_ready"],
+            "ready": labels.MILESTONE_STATUSES["ready"]}
 
 
 class BacklogFilterForm(FilterForm):
     contract = SelectField(_l("Contract"), choices=[])
     project = SelectField(_l("Project"), choices=[])
     kind = SelectField(_l("Transaction class"), choices=choices(ITEM_KINDS, _l("All items")))
+    status = SelectField(_l("Status"), choices=choices(STATUSES, _l("All statuses")))
     date_from = DateField(_l("From date"), validators=[Optional()])
     date_to = DateField(_l("To date"), validators=[Optional()])
 

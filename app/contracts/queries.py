@@ -1,14 +1,18 @@
 """Read queries of the contract pages: each loads what its page shows in a fixed number of
 statements."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.billing.totals import detail_amount
+from app.billing.enums import CHARGEABLE, NOT_AVAILABLE, TRANSACTION_CLASSES
+from app.billing.money import as_money
+from app.billing.totals import HeaderTotals, detail_amount, header_totals
 from app.extensions import db
-from app.models import Contract, ContractLine, Invoice
+from app.models import Actual, Contract, ContractLine, Invoice, Milestone
+from app.services.invoicing import InvoiceParameters
 
 
 def contract_by_ref(ref: str) -> Contract | None:
@@ -58,3 +62,94 @@ def contract_invoices(contract: Contract) -> list[Invoice]:
     """The contract's invoices, newest first."""
     return list(db.session.scalars(select(Invoice).where(Invoice.contract_id == contract.id)
                                    .order_by(Invoice.id.desc())))
+
+
+# --- the manual invoice wizard (SPEC 5.1) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """What one invoice line will hold: chargeable items count in its amount and tax,
+    non-chargeable and complimentary ones are shown but add nothing (SPEC 6)."""
+
+    line: ContractLine
+    count: int = 0
+    chargeable: int = 0
+    amount: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
+    not_charged: Decimal = Decimal(0)  # amount of the non-chargeable and complimentary items
+
+    @property
+    def extended_amount(self) -> Decimal:
+        return self.amount + self.tax
+
+    @property
+    def not_charged_count(self) -> int:
+        return self.count - self.chargeable
+
+
+def invoice_preview(contract: Contract, params: InvoiceParameters) -> list[PreviewLine]:
+    """The invoice lines create_invoice would make with these parameters, with the count and
+    amounts of their items — read-only, with the same selection as
+    app.services.invoicing.add_ready_items: ready, dated on or before the cut-off, of the
+    chosen classes, not `not_available`; one line per T&M and fixed-price line even when
+    empty; product lines only when ready and taken."""
+    currency = contract.currency
+    actuals: dict[int, dict] = {}
+    tm_ids = [line.id for line in contract.lines if line.billing_method == "time_and_material"]
+    if tm_ids and params.classes:
+        rows = db.session.execute(
+            select(Actual.contract_line_id, Actual.billing_type, func.count(),
+                   func.sum(Actual.amount), func.sum(Actual.tax))
+            .where(Actual.contract_line_id.in_(tm_ids), Actual.status == "ready",
+                   Actual.billing_type != NOT_AVAILABLE, Actual.date <= params.cutoff,
+                   Actual.transaction_class.in_(sorted(params.classes)))
+            .group_by(Actual.contract_line_id, Actual.billing_type))
+        for line_id, billing_type, count, amount, tax in rows:
+            actuals.setdefault(line_id, {})[billing_type] = (count, amount, tax)
+    milestones: dict[int, tuple] = {}
+    fp_ids = [line.id for line in contract.lines if line.billing_method == "fixed_price"]
+    if fp_ids and params.milestones:
+        milestones = {line_id: (count, amount, tax) for line_id, count, amount, tax in
+                      db.session.execute(
+                          select(Milestone.contract_line_id, func.count(),
+                                 func.sum(Milestone.amount), func.sum(Milestone.tax))
+                          .where(Milestone.contract_line_id.in_(fp_ids),
+                                 Milestone.status == "ready", Milestone.date <= params.cutoff)
+                          .group_by(Milestone.contract_line_id))}
+    preview = []
+    for line in contract.lines:
+        if line.billing_method == "product":
+            if params.products and line.status == "ready":
+                amount = detail_amount(line.quantity, line.price, currency)
+                preview.append(PreviewLine(line, 1, 1, amount, line.tax))
+        elif line.billing_method == "fixed_price":
+            count, amount, tax = milestones.get(line.id, (0, Decimal(0), Decimal(0)))
+            preview.append(PreviewLine(line, count, count, _exact(amount, currency),
+                                       _exact(tax, currency)))
+        else:
+            by_type = actuals.get(line.id, {})
+            count, amount, tax = by_type.get(CHARGEABLE, (0, Decimal(0), Decimal(0)))
+            not_charged = sum((values[1] for billing_type, values in by_type.items()
+                               if billing_type != CHARGEABLE), Decimal(0))
+            preview.append(PreviewLine(line, sum(v[0] for v in by_type.values()), count,
+                                       _exact(amount, currency), _exact(tax, currency),
+                                       _exact(not_charged, currency)))
+    return preview
+
+
+def _exact(value: Decimal, currency: str) -> Decimal:
+    """An exact SQL sum of rounded amounts, with the currency's decimals."""
+    return as_money(value, currency)
+
+
+def preview_totals(contract: Contract, preview: list[PreviewLine]) -> HeaderTotals:
+    """The header the draft will start with: no discount and no freight yet."""
+    return header_totals(preview, contract.currency, contract.tax_rate)
+
+
+def contract_classes(contract: Contract) -> list[str]:
+    """The transaction classes the contract's T&M lines include, in the canonical order."""
+    included = {c for line in contract.lines if line.billing_method == "time_and_material"
+                for c in line.classes}
+    return [c for c in TRANSACTION_CLASSES if c in included]

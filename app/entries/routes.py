@@ -1,1 +1,230 @@
-"""Routes."""
+"""Time, expense, material and fee entries: the list with submit / approve / reject, and
+the entry form (SPEC 4). Approval creates the priced actual."""
+
+import datetime as dt
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from jinja2_fragments.flask import render_block
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from app.entries import bp
+from app.entries.forms import EntryFilterForm, EntryForm
+from app.extensions import db
+from app.main.forms import choices, fill_project_choices
+from app.main.routes import safe_next
+from app.models import Actual, Category, Entry, Project, Resource, Role, Task, Unit
+from app.services.entries import (EDITABLE, ENTRY_STATUSES, EntryRefused, EntryValues,
+                                  approve_entry, create_entry, reject_entry, submit_entry,
+                                  update_entry)
+from app.services.pricing import PricingRefused
+from app.setup.forms import active, choose, project_choices, unit_choices
+from app.setup.routes import form_status
+
+
+def _rows(ids: list[int]) -> dict[int, object]:
+    """What the list shows of each entry (names, unit, the actual's amount), in one query."""
+    if not ids:
+        return {}
+    task, role, resource, category = (aliased(Task), aliased(Role), aliased(Resource),
+                                       aliased(Category))
+    query = (select(Entry.id, Project.name.label("project"), task.name.label("task"),
+                    role.name.label("role"), resource.name.label("resource"),
+                    category.name.label("category"), Unit, Actual.amount, Actual.currency,
+                    Actual.billing_type)
+             .join(Project, Project.id == Entry.project_id)
+             .join(Unit, Unit.id == Entry.unit_id)
+             .outerjoin(task, task.id == Entry.task_id)
+             .outerjoin(role, role.id == Entry.role_id)
+             .outerjoin(resource, resource.id == Entry.resource_id)
+             .outerjoin(category, category.id == Entry.category_id)
+             .outerjoin(Actual, Actual.id == Entry.actual_id)
+             .where(Entry.id.in_(ids)))
+    return {row.id: row for row in db.session.execute(query)}
+
+
+@bp.get("/entries")
+def index():
+    """Entries, newest first, filtered by status, class, project and resource, with their
+    next step (submit, approve, reject) on each row."""
+    form = EntryFilterForm(request.args)
+    project_ids = fill_project_choices(form.project)
+    resources = db.session.execute(select(Resource.id, Resource.name)
+                                   .order_by(Resource.name, Resource.id)).all()
+    form.resource.choices = choices(((str(r.id), r.name) for r in resources),
+                                    _("All resources"))
+    filters = form.active()
+    query = select(Entry).order_by(Entry.date.desc(), Entry.id.desc())
+    if "status" in filters:
+        query = query.where(Entry.status == filters["status"])
+    if "transaction_class" in filters:
+        query = query.where(Entry.transaction_class == filters["transaction_class"])
+    if "project" in filters:
+        query = query.where(Entry.project_id == project_ids[filters["project"]])
+    if "resource" in filters:
+        query = query.where(Entry.resource_id == int(filters["resource"]))
+    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("entries/list.html", form=form, pagination=pagination,
+                           rows=_rows([entry.id for entry in pagination.items]),
+                           filtered=bool(filters), statuses=ENTRY_STATUSES,
+                           editable=EDITABLE)
+
+
+# --- the entry form ------------------------------------------------------------------------
+
+
+def _prepare(form: EntryForm, transaction_class: str, entry: Entry | None = None) -> None:
+    """Choices of the form: active records (and the entry's own), tasks of its project."""
+    form.keep_class_fields(transaction_class)
+    current = (lambda name: getattr(entry, name) if entry is not None else None)
+    form.project_id.choices = project_choices(current("project_id"))
+    form.task_id.choices = _task_choices(form.project_id.data)
+    if "role_id" in form:
+        form.role_id.choices = choose(active(Role, current("role_id")), current("role_id"))
+        form.resource_id.choices = choose(active(Resource, current("resource_id")),
+                                          current("resource_id"))
+    if "category_id" in form:
+        form.category_id.choices = choose(active(Category, current("category_id")),
+                                          current("category_id"))
+    form.unit_id.choices = unit_choices("time" if transaction_class == "time" else None)
+
+
+
+def _task_choices(project_id: int | None):
+    tasks = (db.session.scalars(select(Task).where(Task.project_id == project_id)
+                                .order_by(Task.id)).all() if project_id else [])
+    return choose(tasks, blank=_("— no task —"))
+
+
+def _values(form: EntryForm, transaction_class: str) -> EntryValues:
+    data = {name: form[name].data for name in (
+        "project_id", "task_id", "date", "unit_id", "quantity", "role_id", "resource_id",
+        "category_id") if name in form}
+    texts = {name: form[name].data or "" for name in (
+        "internal_comment", "external_comment", "description") if name in form}
+    return EntryValues(transaction_class=transaction_class, **data, **texts)
+
+
+def _refused(form: EntryForm, error: EntryRefused) -> None:
+    target = form._fields.get(error.field or "")
+    if target is not None:
+        target.errors = [*target.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def _saved_message(entry: Entry) -> str:
+    if entry.status == "submitted":
+        return _("Entry saved and submitted for approval.")
+    return _("Entry saved as a draft. Submit it when it is complete.")
+
+
+@bp.route("/entries/new/<any(time,expense,material,fee):transaction_class>",
+          methods=["GET", "POST"])
+def new(transaction_class: str):
+    """A new entry of one class: saved as a draft, or submitted at once."""
+    form = EntryForm()
+    _prepare(form, transaction_class)
+    if request.method == "GET":
+        form.date.data = dt.date.today()
+        form.unit_id.data = _unit_id("hour" if transaction_class == "time" else "each")
+        if request.args.get("project", type=int):
+            form.project_id.data = request.args.get("project", type=int)
+            form.task_id.choices = _task_choices(form.project_id.data)
+    elif form.validate_on_submit():
+        try:
+            entry = create_entry(_values(form, transaction_class),
+                                 submit=request.form.get("action") == "submit")
+            flash(_saved_message(entry), "success")
+            return redirect(url_for("entries.index"))
+        except EntryRefused as error:
+            _refused(form, error)
+    return render_template("entries/form.html", form=form, entry=None,
+                           transaction_class=transaction_class), \
+        form_status(request.method == "POST")
+
+
+def _unit_id(key: str) -> int | None:
+    return db.session.scalar(select(Unit.id).where(Unit.key == key))
+
+
+@bp.route("/entries/<int:entry_id>", methods=["GET", "POST"])
+def edit(entry_id: int):
+    """Change an entry until it is approved; an approved one is shown read-only."""
+    entry = db.session.get(Entry, entry_id) or abort(404)
+    if entry.status not in EDITABLE:
+        if request.method == "POST":
+            flash(_("Entry %(id)s is approved; approved entries cannot be changed.",
+                    id=entry.id), "error")
+        return render_template("entries/approved.html", entry=entry,
+                               row=_rows([entry.id])[entry.id])
+    form = EntryForm(obj=entry)
+    _prepare(form, entry.transaction_class, entry)
+    if form.validate_on_submit():
+        try:
+            entry = update_entry(entry.id, _values(form, entry.transaction_class),
+                                 submit=request.form.get("action") == "submit")
+            flash(_saved_message(entry), "success")
+            return redirect(url_for("entries.index"))
+        except EntryRefused as error:
+            _refused(form, error)
+    return render_template("entries/form.html", form=form, entry=entry,
+                           transaction_class=entry.transaction_class,
+                           status=ENTRY_STATUSES[entry.status]), \
+        form_status(request.method == "POST")
+
+
+@bp.get("/entries/tasks")
+def tasks():
+    """The task options of a project, for the entry form's task list (htmx)."""
+    project_id = request.args.get("project_id", type=int)
+    form = EntryForm(formdata=None, meta={"csrf": False})
+    form.task_id.choices = _task_choices(project_id)
+    # Only htmx asks for this: the options of the page's task list, never a page.
+    return render_block("entries/form.html", "task_options", form=form)
+
+
+# --- submit, approve, reject ---------------------------------------------------------------
+
+
+def _step(entry_id: int, action, done: str):
+    """Run one step on an entry and go back to where the button was."""
+    try:
+        action(entry_id)
+        flash(done, "success")
+    except (EntryRefused, PricingRefused) as error:
+        flash(_("Entry %(id)s: %(reason)s", id=entry_id, reason=str(error)), "error")
+    return redirect(safe_next(request.form.get("next")) or url_for("entries.index"))
+
+
+@bp.post("/entries/<int:entry_id>/submit")
+def submit(entry_id: int):
+    """Submit a draft or rejected entry for approval."""
+    return _step(entry_id, submit_entry, _("Entry %(id)s submitted for approval.", id=entry_id))
+
+
+@bp.post("/entries/<int:entry_id>/approve")
+def approve(entry_id: int):
+    """Approve: the priced actual is created, unbilled, ready for the billing backlog."""
+    return _step(entry_id, approve_entry,
+                 _("Entry %(id)s approved; its actual is in the billing backlog.", id=entry_id))
+
+
+@bp.post("/entries/<int:entry_id>/reject")
+def reject(entry_id: int):
+    """Send a submitted entry back to be changed."""
+    return _step(entry_id, reject_entry,
+                 _("Entry %(id)s rejected; it can be changed and submitted again.", id=entry_id))
+
+
+CLASS_TITLES = {"time": lambda: _("New time entry"), "expense": lambda: _("New expense"),
+                "material": lambda: _("New material"), "fee": lambda: _("New fee")}
+
+
+@bp.app_template_global()
+def entry_title(transaction_class: str) -> str:
+    """The heading of a new entry's form."""
+    return CLASS_TITLES[transaction_class]()
+

@@ -1,1 +1,412 @@
-"""Routes."""
+"""Setup screens (SPEC 2): list, create, change and archive the reference data.
+
+Most kinds share one list page and one form page, described by a Kind; price lists and
+projects add their prices and tasks on the edit page.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from app.extensions import db
+from app.htmx import wants_fragment
+from app.labels import unit_label
+from app.models import (Category, CategoryPrice, Customer, PriceList, Product, Project, Resource,
+                        Role, RolePrice, Task, Unit, UnitSchedule)
+from app.services import setup as services
+from app.services.setup import SetupRefused
+from app.setup import bp
+from app.setup.forms import (REQUIRED, CategoryForm, CategoryPriceForm, CustomerForm, PriceForm,
+                             PriceListForm, ProductForm, ProjectForm, ResourceForm, RoleForm,
+                             RolePriceForm, TaskForm, UnitForm, UnitScheduleForm, active, choose,
+                             currency_choices, plain_number, unit_choices)
+
+bp.add_app_template_filter(plain_number, "plain_number")
+
+
+class UnitNameForm(FlaskForm):
+    name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
+
+
+def form_status(failed: bool) -> int:
+    """422 for an htmx request whose form has errors (htmx swaps it as configured); a whole
+    page with its errors is an ordinary 200."""
+    return 422 if failed and wants_fragment() else 200
+
+
+def refused(form: FlaskForm, error: SetupRefused) -> None:
+    """Put a service's refusal next to the field it names, else at the top of the form."""
+    target = form._fields.get(error.field or "")
+    if target is not None:
+        target.errors = [*target.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of reference data and how its pages handle it."""
+
+    slug: str
+    model: type
+    form: type
+    title: object
+    noun: object
+    create: Callable
+    update: Callable | None
+    columns: list[tuple[object, Callable]]
+    archivable: str | None = None  # its name in services.setup.ARCHIVABLE
+    prepare: Callable | None = None  # fills a form's choices: prepare(form, row or None)
+    edit_form: type | None = None
+    options: list = field(default_factory=list)  # eager loads of the list
+
+
+def _yes(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+def _customer_values(form) -> services.CustomerValues:
+    return services.CustomerValues(
+        name=form.name.data, email=form.email.data, street=form.street.data,
+        postal_code=form.postal_code.data, city=form.city.data, country=form.country.data,
+        tax_registration_id=form.tax_registration_id.data, language=form.language.data)
+
+
+def _product_values(form) -> services.ProductValues:
+    return services.ProductValues(name=form.name.data, price=form.price.data,
+                                  unit_id=form.unit_id.data, description=form.description.data)
+
+
+def _prepare_product(form, row) -> None:
+    form.unit_id.choices = unit_choices()
+
+
+def _prepare_unit(form, row) -> None:
+    if hasattr(form, "schedule_id"):
+        form.schedule_id.choices = choose(
+            db.session.scalars(select(UnitSchedule).order_by(UnitSchedule.id)).all())
+
+
+def _prepare_price_list(form, row) -> None:
+    form.currency.choices = currency_choices()
+    if row is not None and services.price_list_used_by(row.id) is not None:
+        # Shown but not sent; a posted currency is still checked (and refused) by the service.
+        form.currency.render_kw = {"disabled": True}
+
+
+def _prepare_project(form, row) -> None:
+    form.customer_id.choices = choose(active(Customer, row.customer_id if row else None),
+                                      row.customer_id if row else None)
+    if row is not None:
+        del form.tasks  # tasks are added and renamed one by one on the edit page
+
+
+def _create_project(form):
+    return services.create_project(form.name.data, form.customer_id.data,
+                                   (form.tasks.data or "").splitlines())
+
+
+KINDS = {kind.slug: kind for kind in [
+    Kind("customers", Customer, CustomerForm, _l("Customers"), _l("Customer"),
+         create=lambda f: services.create_customer(_customer_values(f)),
+         update=lambda id_, f: services.update_customer(id_, _customer_values(f)),
+         columns=[(_l("E-mail for invoices"), lambda c: c.email),
+                  (_l("City"), lambda c: f"{c.postal_code} {c.city}"),
+                  (_l("Country"), lambda c: c.country)],
+         archivable="customers"),
+    Kind("roles", Role, RoleForm, _l("Roles"), _l("Role"),
+         create=lambda f: services.create_role(f.name.data, f.chargeable.data),
+         update=lambda id_, f: services.update_role(id_, f.name.data, f.chargeable.data),
+         columns=[(_l("Chargeable"), lambda r: _yes(r.chargeable))], archivable="roles"),
+    Kind("resources", Resource, ResourceForm, _l("Bookable resources"), _l("Bookable resource"),
+         create=lambda f: services.create_resource(f.name.data),
+         update=lambda id_, f: services.update_resource(id_, f.name.data),
+         columns=[], archivable="resources"),
+    Kind("categories", Category, CategoryForm, _l("Transaction categories"),
+         _l("Transaction category"),
+         create=lambda f: services.create_category(f.name.data, f.chargeable.data),
+         update=lambda id_, f: services.update_category(id_, f.name.data, f.chargeable.data),
+         columns=[(_l("Chargeable"), lambda c: _yes(c.chargeable))], archivable="categories"),
+    Kind("units", Unit, UnitForm, _l("Units"), _l("Unit"),
+         create=lambda f: services.create_unit(f.key.data, f.name.data, f.schedule_id.data),
+         update=lambda id_, f: services.update_unit(id_, f.name.data),
+         columns=[(_l("Key"), lambda u: u.key), (_l("Unit schedule"), lambda u: u.schedule.name)],
+         prepare=_prepare_unit, edit_form=UnitNameForm, options=[joinedload(Unit.schedule)]),
+    Kind("unit-schedules", UnitSchedule, UnitScheduleForm, _l("Unit schedules"),
+         _l("Unit schedule"),
+         create=lambda f: services.create_unit_schedule(f.key.data, f.name.data), update=None,
+         columns=[(_l("Key"), lambda s: s.key),
+                  (_l("Units"), lambda s: ", ".join(unit_label(u) for u in s.units))],
+         options=[selectinload(UnitSchedule.units)]),
+    Kind("products", Product, ProductForm, _l("Products"), _l("Product"),
+         create=lambda f: services.create_product(_product_values(f)),
+         update=lambda id_, f: services.update_product(id_, _product_values(f)),
+         columns=[(_l("Default price"), lambda p: p.price), (_l("Unit"), lambda p: unit_label(p.unit))],
+         archivable="products", prepare=_prepare_product, options=[joinedload(Product.unit)]),
+    Kind("price-lists", PriceList, PriceListForm, _l("Price lists"), _l("Price list"),
+         create=lambda f: services.create_price_list(f.name.data, f.currency.data),
+         update=lambda id_, f: services.update_price_list(id_, f.name.data,
+                                                          f.currency.data or None),
+         columns=[(_l("Currency"), lambda p: p.currency)], archivable="price_lists",
+         prepare=_prepare_price_list),
+    Kind("projects", Project, ProjectForm, _l("Projects"), _l("Project"),
+         create=_create_project,
+         update=lambda id_, f: services.update_project(id_, f.name.data, f.customer_id.data),
+         columns=[(_l("Customer"), lambda p: p.customer.name)], archivable="projects",
+         prepare=_prepare_project, options=[joinedload(Project.customer)]),
+]}
+# Kinds whose edit page goes on after saving a new one (prices, tasks to add).
+STAY_ON_EDIT = {"price-lists", "projects"}
+
+
+def _kind(slug: str) -> Kind:
+    return KINDS.get(slug) or abort(404)
+
+
+@bp.get("/setup")
+def index():
+    """What can be set up, with how many of each there are."""
+    counts = {}
+    for slug, kind in KINDS.items():
+        query = select(func.count()).select_from(kind.model)
+        if kind.archivable:
+            query = query.where(kind.model.archived.is_(False))
+        counts[slug] = db.session.scalar(query)
+    return render_template("setup/index.html", kinds=KINDS, counts=counts)
+
+
+@bp.get("/setup/<slug>")
+def list_(slug: str):
+    """One kind of reference data, by name; archived ones only when asked for."""
+    kind = _kind(slug)
+    show_archived = bool(kind.archivable and request.args.get("archived"))
+    query = select(kind.model).options(*kind.options).order_by(kind.model.name, kind.model.id)
+    if kind.archivable and not show_archived:
+        query = query.where(kind.model.archived.is_(False))
+    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("setup/list.html", kind=kind, pagination=pagination,
+                           show_archived=show_archived)
+
+
+def _save(kind: Kind, form: FlaskForm, row=None):
+    """Validate and call the service; the saved row, or None with the errors on the form."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return kind.create(form) if row is None else kind.update(row.id, form)
+    except SetupRefused as error:
+        refused(form, error)
+        return None
+
+
+@bp.route("/setup/<slug>/new", methods=["GET", "POST"])
+def new(slug: str):
+    """A new record of the kind."""
+    kind = _kind(slug)
+    form = kind.form()
+    if kind.prepare:
+        kind.prepare(form, None)
+    saved = _save(kind, form) if request.method == "POST" else None
+    if saved is not None:
+        flash(_("%(kind)s %(name)s saved.", kind=kind.noun, name=saved.name), "success")
+        if slug in STAY_ON_EDIT:
+            return redirect(url_for("setup.edit", slug=slug, id_=saved.id))
+        return redirect(url_for("setup.list_", slug=slug))
+    return render_template("setup/form.html", kind=kind, form=form, row=None), \
+        form_status(bool(form.errors or form.form_errors))
+
+
+@bp.route("/setup/<slug>/<int:id_>", methods=["GET", "POST"])
+def edit(slug: str, id_: int):
+    """Change a record; price lists and projects also show their prices and tasks."""
+    kind = _kind(slug)
+    if kind.update is None:
+        abort(404)
+    row = db.session.get(kind.model, id_) or abort(404)
+    form = (kind.edit_form or kind.form)(obj=row)
+    if kind.prepare:
+        kind.prepare(form, row)
+    if request.method == "POST":
+        saved = _save(kind, form, row)
+        if saved is not None:
+            flash(_("%(kind)s %(name)s saved.", kind=kind.noun, name=saved.name), "success")
+            return redirect(url_for("setup.edit", slug=slug, id_=id_) if slug in STAY_ON_EDIT
+                            else url_for("setup.list_", slug=slug))
+    return _edit_page(kind, row, form)
+
+
+def _edit_page(kind: Kind, row, form, **forms):
+    """The edit page, with the price or task sections of price lists and projects."""
+    context = {"kind": kind, "form": form, "row": row}
+    if kind.slug == "price-lists":
+        context.update(_price_sections(row, **forms))
+    elif kind.slug == "projects":
+        context["task_form"] = forms.get("task_form") or TaskForm(formdata=None)
+        context["tasks"] = db.session.scalars(select(Task).where(Task.project_id == row.id)
+                                              .order_by(Task.id)).all()
+    failed = any(f.errors or f.form_errors for f in [form, *forms.values()])
+    return render_template("setup/form.html", **context), form_status(failed)
+
+
+@bp.post("/setup/<slug>/<int:id_>/archive")
+def archive(slug: str, id_: int):
+    """Archive a record: no longer offered for new work, kept everywhere it is used."""
+    return _set_archived(slug, id_, True)
+
+
+@bp.post("/setup/<slug>/<int:id_>/restore")
+def restore(slug: str, id_: int):
+    """Offer an archived record for new work again."""
+    return _set_archived(slug, id_, False)
+
+
+def _set_archived(slug: str, id_: int, archived: bool):
+    kind = _kind(slug)
+    if not kind.archivable:
+        abort(404)
+    row = db.session.get(kind.model, id_) or abort(404)
+    services.set_archived(kind.archivable, row.id, archived)
+    flash((_("%(name)s archived.", name=row.name) if archived
+           else _("%(name)s restored.", name=row.name)), "success")
+    return redirect(url_for("setup.list_", slug=slug, **({"archived": 1} if not archived else {})))
+
+
+# --- price list prices ---------------------------------------------------------------------
+
+
+def _price_sections(price_list: PriceList, role_form=None, category_form=None) -> dict:
+    role_prices = db.session.scalars(
+        select(RolePrice).where(RolePrice.price_list_id == price_list.id)
+        .options(joinedload(RolePrice.role), joinedload(RolePrice.unit))
+        .join(Role).order_by(Role.name, RolePrice.unit_id)).all()
+    category_prices = db.session.scalars(
+        select(CategoryPrice).where(CategoryPrice.price_list_id == price_list.id)
+        .options(joinedload(CategoryPrice.category), joinedload(CategoryPrice.unit))
+        .join(Category).order_by(Category.name, CategoryPrice.unit_id)).all()
+    role_form = role_form or RolePriceForm(formdata=None)
+    category_form = category_form or CategoryPriceForm(formdata=None)
+    _price_choices(role_form, category_form)
+    return {"role_prices": role_prices, "category_prices": category_prices,
+            "role_form": role_form, "category_form": category_form,
+            "used_by": services.price_list_used_by(price_list.id)}
+
+
+def _price_choices(role_form, category_form) -> None:
+    role_form.role_id.choices = choose(active(Role))
+    category_form.category_id.choices = choose(active(Category))
+    role_form.unit_id.choices = unit_choices("time")
+    category_form.unit_id.choices = unit_choices()
+    if role_form.unit_id.data is None:
+        role_form.unit_id.data = _unit_id("hour")
+    if category_form.unit_id.data is None:
+        category_form.unit_id.data = _unit_id("each")
+
+
+def _unit_id(key: str) -> int | None:
+    return db.session.scalar(select(Unit.id).where(Unit.key == key))
+
+
+def _price_list(id_: int) -> PriceList:
+    return db.session.get(PriceList, id_) or abort(404)
+
+
+@bp.post("/setup/price-lists/<int:id_>/role-prices")
+def add_role_price(id_: int):
+    """Add a role's price per unit to the price list."""
+    price_list = _price_list(id_)
+    form = RolePriceForm()
+    return _add_price(price_list, form, "role_form", lambda: services.add_role_price(
+        price_list.id, form.role_id.data, form.unit_id.data, form.price.data))
+
+
+@bp.post("/setup/price-lists/<int:id_>/category-prices")
+def add_category_price(id_: int):
+    """Add a transaction category's price per unit to the price list."""
+    price_list = _price_list(id_)
+    form = CategoryPriceForm()
+    return _add_price(price_list, form, "category_form", lambda: services.add_category_price(
+        price_list.id, form.category_id.data, form.unit_id.data, form.price.data))
+
+
+def _add_price(price_list: PriceList, form: FlaskForm, name: str, add: Callable):
+    if form.validate_on_submit():
+        try:
+            add()
+            flash(_("Price added."), "success")
+            return redirect(url_for("setup.edit", slug="price-lists", id_=price_list.id,
+                                    _anchor="prices"))
+        except SetupRefused as error:
+            refused(form, error)
+    header = PriceListForm(formdata=None, obj=price_list)
+    _prepare_price_list(header, price_list)
+    return _edit_page(KINDS["price-lists"], price_list, header, **{name: form})
+
+
+@bp.post("/setup/price-lists/<int:id_>/<any(role,category):which>-prices/<int:row_id>")
+def change_price(id_: int, which: str, row_id: int):
+    """A new price on one row, or the row removed (the button pressed says which)."""
+    price_list = _price_list(id_)
+    model = RolePrice if which == "role" else CategoryPrice
+    row = db.session.get(model, row_id)
+    if row is None or row.price_list_id != price_list.id:
+        abort(404)
+    try:
+        if request.form.get("action") == "remove":
+            services.remove_price(which, row.id)
+            flash(_("Price removed."), "success")
+        else:
+            form = PriceForm()
+            if not form.validate_on_submit():
+                raise SetupRefused(" ".join(form.price.errors) or _("Not valid."), field="price")
+            services.change_price(which, row.id, form.price.data)
+            flash(_("Price saved."), "success")
+    except SetupRefused as error:
+        flash(_("The price was not saved: %(reason)s", reason=str(error)), "error")
+    return redirect(url_for("setup.edit", slug="price-lists", id_=price_list.id, _anchor="prices"))
+
+
+# --- project tasks -------------------------------------------------------------------------
+
+
+@bp.post("/setup/projects/<int:id_>/tasks")
+def add_task(id_: int):
+    """Add a task to the project."""
+    project = db.session.get(Project, id_) or abort(404)
+    form = TaskForm()
+    if form.validate_on_submit():
+        try:
+            services.add_task(project.id, form.name.data)
+            flash(_("Task %(name)s added.", name=form.name.data.strip()), "success")
+            return redirect(url_for("setup.edit", slug="projects", id_=project.id,
+                                    _anchor="tasks"))
+        except SetupRefused as error:
+            refused(form, error)
+    header = ProjectForm(formdata=None, obj=project)
+    _prepare_project(header, project)
+    return _edit_page(KINDS["projects"], project, header, task_form=form)
+
+
+@bp.post("/setup/projects/<int:id_>/tasks/<int:task_id>")
+def rename_task(id_: int, task_id: int):
+    """Rename one of the project's tasks."""
+    task = db.session.get(Task, task_id)
+    if task is None or task.project_id != id_:
+        abort(404)
+    form = TaskForm()
+    try:
+        if not form.validate_on_submit():
+            raise SetupRefused(" ".join(form.name.errors) or _("Not valid."), field="name")
+        services.rename_task(task.id, form.name.data)
+        flash(_("Task renamed."), "success")
+    except SetupRefused as error:
+        flash(_("The task was not renamed: %(reason)s", reason=str(error)), "error")
+    return redirect(url_for("setup.edit", slug="projects", id_=id_, _anchor="tasks"))
