@@ -8,7 +8,7 @@ from jinja2_fragments.flask import render_block
 
 from app.backlog import bp
 from app.backlog.forms import BacklogFilterForm, fill_contract_choices
-from app.backlog.marking import mark_selection
+from app.services.backlog import mark_selection
 from app.backlog.queries import (BacklogFilter, actual_totals, backlog_milestones, backlog_products,
                                  matching_ids, milestone_totals, paginate_actuals, product_totals,
                                  selection_of, selection_of_all)

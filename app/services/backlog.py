@@ -2,6 +2,7 @@
 or not ready to invoice, only while they are not on an invoice."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -50,24 +51,57 @@ def _mark(model, ids: Sequence[int], ready: bool, not_ready_status: str, label: 
     return len(ids)
 
 
-@use_case
-def mark_actuals(ids: Sequence[int], *, ready: bool) -> int:
-    """Unbilled ⇄ ready; refused for actuals on an invoice or not available."""
+def _mark_actuals(ids: Sequence[int], ready: bool) -> int:
     return _mark(Actual, ids, ready, "unbilled", _("Actual"), extra_check=(Actual.billing_type,))
 
 
-@use_case
-def mark_milestones(ids: Sequence[int], *, ready: bool) -> int:
-    """Not ready ⇄ ready; refused for milestones on an invoice."""
+def _mark_milestones(ids: Sequence[int], ready: bool) -> int:
     return _mark(Milestone, ids, ready, "not_ready", _("Milestone"))
 
 
-@use_case
-def mark_product_lines(ids: Sequence[int], *, ready: bool) -> int:
-    """Not ready ⇄ ready for product contract lines not on an invoice."""
+def _mark_product_lines(ids: Sequence[int], ready: bool) -> int:
     lines = db.session.scalars(select(ContractLine.id).where(
         ContractLine.id.in_(ids), ContractLine.billing_method != "product")).all()
     if lines:
         raise BacklogRefused(_("Contract lines %(lines)s are not product lines.",
                                lines=", ".join(map(str, lines))))
     return _mark(ContractLine, ids, ready, "not_ready", _("Product line"))
+
+
+@use_case
+def mark_actuals(ids: Sequence[int], *, ready: bool) -> int:
+    """Unbilled ⇄ ready; refused for actuals on an invoice or not available."""
+    return _mark_actuals(ids, ready)
+
+
+@use_case
+def mark_milestones(ids: Sequence[int], *, ready: bool) -> int:
+    """Not ready ⇄ ready; refused for milestones on an invoice."""
+    return _mark_milestones(ids, ready)
+
+
+@use_case
+def mark_product_lines(ids: Sequence[int], *, ready: bool) -> int:
+    """Not ready ⇄ ready for product contract lines not on an invoice."""
+    return _mark_product_lines(ids, ready)
+
+
+@dataclass(frozen=True)
+class Marked:
+    actuals: int
+    milestones: int
+    products: int
+
+    @property
+    def count(self) -> int:
+        return self.actuals + self.milestones + self.products
+
+
+@use_case
+def mark_selection(actual_ids: Sequence[int], milestone_ids: Sequence[int],
+                   product_ids: Sequence[int], *, ready: bool) -> Marked:
+    """A backlog selection of all three kinds, all or nothing: a refusal of one item
+    leaves nothing marked."""
+    return Marked(_mark_actuals(actual_ids, ready) if actual_ids else 0,
+                  _mark_milestones(milestone_ids, ready) if milestone_ids else 0,
+                  _mark_product_lines(product_ids, ready) if product_ids else 0)
