@@ -24,6 +24,11 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _lines(value: str) -> str:
+    """A multi-line setting: real newlines, or "\\n" as typed in a one-line .env file."""
+    return value.replace("\\n", "\n").strip()
+
+
 def from_environment(instance_path: str) -> dict:
     """Settings read from the environment (SPEC 9); the CLI uses the same ones."""
     instance = Path(instance_path)
@@ -37,5 +42,12 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _bool("SMTP_STARTTLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "invoices@localhost"),
+        # The seller block of the invoice document: the company running the app.
+        "COMPANY_NAME": os.environ.get("COMPANY_NAME", "Your Company"),
+        "COMPANY_ADDRESS": _lines(os.environ.get("COMPANY_ADDRESS", "")),
+        "COMPANY_VAT_ID": os.environ.get("COMPANY_VAT_ID", ""),
+        "COMPANY_EMAIL": os.environ.get("COMPANY_EMAIL", ""),
+        "COMPANY_PHONE": os.environ.get("COMPANY_PHONE", ""),
+        "COMPANY_BANK": os.environ.get("COMPANY_BANK", ""),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "50")),
     }

@@ -30,6 +30,10 @@ class Customer(db.Model):
     country: Mapped[str] = mapped_column(String(2))
     tax_registration_id: Mapped[str | None] = mapped_column(String(50))
     language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    # The invoice document: hide non-chargeable and complimentary rows instead of showing
+    # them at zero, and add a time annex (each time detail with its date, resource, role).
+    hide_non_chargeable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    time_annex: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
 

@@ -1,0 +1,130 @@
+"""Send to customer (SPEC 8): e-mail the invoice PDF to the bill-to address through the
+configured SMTP server and record every attempt.
+
+A failure changes no status: it is recorded as a failed send and raised as MailFailed,
+and sending again is always allowed (and recorded again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.formatting import day, money
+from app.models import Invoice, InvoiceSend
+from app.services import ServiceError, use_case
+from app.services.documents import InvoiceDocument, build_document, render_pdf
+from app.services.lifecycle import check_action, find_invoice
+
+# Long enough for a slow mail server, short enough that a dead one does not hang a page.
+SMTP_TIMEOUT_SECONDS = 30
+
+
+class MailFailed(ServiceError):
+    """The mail server could not be reached or refused the message; nothing else changed."""
+
+
+class NoRecipient(ServiceError):
+    """The invoice has no bill-to e-mail address to send it to."""
+
+
+def _body(document: InvoiceDocument) -> str:
+    """The plain-text e-mail body (in Python rather than a template, so that its strings
+    are extracted for translation like every other)."""
+    paragraphs = [
+        _("Dear %(name)s,", name=document.bill_to.name),
+        _("Please find attached invoice %(number)s of %(date)s for %(amount)s, due on %(due)s.",
+          number=document.reference, date=day(document.invoice_date),
+          amount=money(document.total_amount, document.currency), due=day(document.due_date)),
+    ]
+    if document.paid_on:
+        paragraphs.append(_("It was paid on %(date)s. Thank you.", date=day(document.paid_on)))
+    elif document.bank:
+        paragraphs.append(_("Payment details:") + "\n" + document.bank)
+    signature = [_("Kind regards"), document.seller.name, document.seller.email,
+                 document.seller.phone]
+    paragraphs.append("\n".join(line for line in signature if line))
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def build_message(document: InvoiceDocument, pdf: bytes, recipient: str, recipient_name: str
+                  ) -> EmailMessage:
+    """The e-mail in the customer's language, with the PDF attached."""
+    config = current_app.config
+    sender = config["MAIL_FROM"]
+    with force_locale(document.locale):
+        subject = _("Invoice %(number)s from %(company)s", number=document.reference,
+                    company=document.seller.name)
+        body = _body(document)
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = formataddr((document.seller.name, sender))
+    message["To"] = formataddr((recipient_name, recipient))
+    message["Date"] = formatdate(localtime=True)
+    # The domain of the sender, not socket.getfqdn(), which may wait for DNS.
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    if document.seller.email:
+        message["Reply-To"] = document.seller.email
+    message.set_content(body)
+    message.add_attachment(pdf, maintype="application", subtype="pdf",
+                           filename=document.file_name)
+    return message
+
+
+def deliver(message: EmailMessage) -> None:
+    """Hand the message to the SMTP server of the configuration (SPEC 9)."""
+    config = current_app.config
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"],
+                      timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+        if config["SMTP_STARTTLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["SMTP_USERNAME"]:
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+        smtp.send_message(message)
+
+
+@use_case
+def _record(invoice_id: int, recipient: str, result: str, error: str | None,
+            now: dt.datetime) -> InvoiceSend:
+    send = InvoiceSend(invoice_id=invoice_id, recipient=recipient, result=result, error=error,
+                       sent_at=now)
+    db.session.add(send)
+    return send
+
+
+def send_invoice(code: str, *, now: dt.datetime | None = None) -> InvoiceSend:
+    """E-mail a confirmed (or paid) invoice's PDF to its bill-to address; record the send.
+
+    Not one transaction around the mail server: the invoice is read and rendered, the
+    reading transaction ends, the message goes out, and the result is written in a
+    transaction of its own — so a failure is recorded rather than rolled back, and no
+    lock is held while a slow server answers.
+    """
+    invoice: Invoice = find_invoice(code)
+    check_action(invoice, "send")
+    if not invoice.bill_to_email.strip():
+        raise NoRecipient(_("%(invoice)s has no bill-to e-mail address to send it to.",
+                            invoice=invoice.number or invoice.code))
+    document = build_document(invoice)
+    recipient, invoice_id = invoice.bill_to_email, invoice.id
+    message = build_message(document, render_pdf(document), recipient, invoice.bill_to_name)
+    db.session.commit()
+    try:
+        deliver(message)
+    except (OSError, smtplib.SMTPException) as error:
+        reason = str(error) or type(error).__name__
+        _record(invoice_id, recipient, "failed", f"{type(error).__name__}: {reason}",
+                now or dt.datetime.now())
+        raise MailFailed(_(
+            "The invoice could not be sent to %(recipient)s (%(reason)s). Nothing has changed; "
+            "try again when the mail server is reachable.", recipient=recipient,
+            reason=reason)) from error
+    return _record(invoice_id, recipient, "sent", None, now or dt.datetime.now())
