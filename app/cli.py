@@ -50,6 +50,7 @@ def register_cli(app: Flask) -> None:
         click.echo(result)
 
     register_invoice_cli(app)
+    register_user_cli(app)
 
 
 def _date(value: str, option: str) -> dt.date:
@@ -154,3 +155,30 @@ def register_invoice_cli(app: Flask) -> None:
         click.echo(f"{len(results)} run(s), {created} invoice(s) created.")
         if any(r.result == "failed" for r in results):
             fail("some runs failed; see above")
+
+
+def register_user_cli(app: Flask) -> None:
+    """The `users` command group (SPEC 9)."""
+
+    @app.cli.group("users")
+    def users() -> None:
+        """Manage the people who may sign in."""
+
+    @users.command("create")
+    @click.argument("email")
+    @click.option("--role", required=True, help="admin, billing_manager, reviewer or viewer")
+    @click.option("--name", default="", help="The user's name.")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    def create(email, role, name, password_stdin) -> None:
+        """Create a user who signs in with EMAIL; asks for the password."""
+        from app.services.users import UserError, create_user
+
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = create_user(email, password, role, name)
+        except UserError as error:
+            fail(str(error))
+        click.echo(f"Created {user.role} {user.email}")

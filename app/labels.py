@@ -77,6 +77,13 @@ INVOICE_TYPES = {
     "credit_note": _l("Credit note"),
 }
 
+ROLE_NAMES = {
+    "viewer": _l("Viewer"),
+    "reviewer": _l("Reviewer"),
+    "billing_manager": _l("Billing manager"),
+    "admin": _l("Administrator"),
+}
+
 # A value means the same thing in every vocabulary it appears in ("ready", "invoice_posted").
 _ALL = {**DETAIL_CLASSES, **BILLING_TYPES, **BILLING_METHODS, **ACTUAL_STATUSES,
         **MILESTONE_STATUSES, **INVOICE_STATUSES, **PROJECT_INVOICE_STATUSES, **FREQUENCIES,

@@ -43,8 +43,15 @@ def _empty_tables() -> None:
         names = ", ".join(t.name for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # Append-only tables refuse DELETE by trigger: lift the triggers while emptying.
+        triggers = db.session.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+        for name, _sql in triggers:
+            db.session.execute(text(f"DROP TRIGGER {name}"))
         for table in tables:
             db.session.execute(table.delete())
+        for _name, sql in triggers:
+            db.session.execute(text(sql))
     db.session.execute(text("DELETE FROM units WHERE id > 4"))
     db.session.execute(text("DELETE FROM unit_schedules WHERE id > 3"))
     db.session.commit()

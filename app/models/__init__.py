@@ -7,10 +7,11 @@ from app.models.invoices import (BilledSale, Counter, Invoice, InvoiceLine, Invo
                                  InvoiceSend)
 from app.models.reference import (Category, CategoryPrice, Customer, PriceList, Product, Project,
                                   Resource, Role, RolePrice, Task, Unit, UnitSchedule)
+from app.models.users import AuditEntry, User
 
 __all__ = [
-    "Actual", "BilledSale", "Category", "CategoryPrice", "Contract", "ContractLine",
+    "Actual", "AuditEntry", "BilledSale", "Category", "CategoryPrice", "Contract", "ContractLine",
     "ContractLineClass", "Counter", "Customer", "Entry", "Invoice", "InvoiceLine",
     "InvoiceLineDetail", "InvoiceSchedule", "InvoiceSend", "Milestone", "PriceList", "Product",
-    "Project", "Resource", "Role", "RolePrice", "ScheduleRun", "Task", "Unit", "UnitSchedule",
+    "Project", "Resource", "Role", "RolePrice", "ScheduleRun", "Task", "Unit", "UnitSchedule", "User",
 ]

@@ -1,0 +1,143 @@
+"""Users: creation, sign-in with throttling, password changes, roles (issue 7)."""
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.permissions import ROLES
+from app.extensions import db
+from app.models.users import User
+from app.services import ServiceError, use_case
+
+MIN_PASSWORD_LENGTH = 10
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+# Compared against when the e-mail is unknown, so that the answer takes as long either way.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class UserError(ServiceError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class SignInRefused(ServiceError):
+    pass
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+                        field="password")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UserError(_("Unknown role '%(role)s' (one of %(roles)s).", role=role,
+                          roles=", ".join(ROLES)), field="role")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+@use_case
+def create_user(email: str, password: str, role: str, name: str = "") -> User:
+    """A new active user; the e-mail is unique, case-insensitively."""
+    email = normalise_email(email)
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise UserError(_("'%(email)s' is not an e-mail address.", email=email), field="email")
+    _check_role(role)
+    _check_password(password)
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise UserError(_("A user with the e-mail %(email)s already exists.", email=email),
+                        field="email")
+    user = User(email=email, name=name.strip(), role=role,
+                password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+@use_case
+def authenticate(email: str, password: str) -> User:
+    """The user for these credentials; repeated failures lock the account for a while."""
+    user = db.session.scalars(select(User).where(User.email == normalise_email(email))
+                              .with_for_update()).first()
+    now = _now()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise SignInRefused(_("Wrong e-mail or password."))
+    if user.locked_until and user.locked_until > now:
+        raise SignInRefused(_("Too many failed sign-ins: try again in %(minutes)s minutes.",
+                              minutes=max(1, int((user.locked_until - now).total_seconds() // 60) + 1)))
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+        # The counter must survive the refusal: commit it, then refuse.
+        db.session.commit()
+        raise SignInRefused(_("Wrong e-mail or password."))
+    if not user.active:
+        raise SignInRefused(_("This account is deactivated."))
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    return user
+
+
+@use_case
+def change_password(user_id: int, current: str, new: str) -> User:
+    user = db.session.get(User, user_id, with_for_update=True)
+    if not check_password_hash(user.password_hash, current):
+        raise UserError(_("The current password is wrong."), field="current_password")
+    _check_password(new)
+    user.password_hash = generate_password_hash(new)
+    user.session_version += 1
+    return user
+
+
+@use_case
+def update_user(user_id: int, *, role: str | None = None, active: bool | None = None,
+                acting_user_id: int | None = None) -> User:
+    """Set a user's role or deactivate/reactivate them; the last active admin stays."""
+    user = db.session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise UserError(_("Unknown user."))
+    if role is not None:
+        _check_role(role)
+    losing_admin = user.role == "admin" and user.active and (
+        (role is not None and role != "admin") or active is False)
+    if losing_admin and db.session.scalar(select(func.count()).select_from(User).where(
+            User.role == "admin", User.active)) <= 1:
+        raise UserError(_("The last active admin cannot be demoted or deactivated."))
+    if role is not None:
+        user.role = role
+    if active is not None and active != user.active:
+        user.active = active
+        user.session_version += 1
+    return user
+
+
+@use_case
+def set_language(user_id: int, language: str) -> None:
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.language = language
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: "id:session_version", so old sessions die with a new password."""
+    ident, _sep, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user

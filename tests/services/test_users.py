@@ -1,0 +1,73 @@
+"""Users, sign-in throttling and the append-only audit trail (issue 7)."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from app.extensions import db
+from app.models import AuditEntry, User
+from app.permissions import ROLES, has_permission
+from app.services import audit
+from app.services.users import (MAX_FAILED_LOGINS, SignInRefused, UserError, authenticate,
+                                change_password, create_user, load_user, update_user)
+
+PASSWORD = "correct horse battery"
+
+
+def test_roles_include_everything_of_the_role_below():
+    assert [r for r in ROLES if has_permission(r, "confirm")] == ["billing_manager", "admin"]
+    assert [r for r in ROLES if has_permission(r, "edit_invoice")] == ["reviewer", "billing_manager",
+                                                                      "admin"]
+    assert [r for r in ROLES if has_permission(r, "manage_users")] == ["admin"]
+    assert all(has_permission(r, "read") for r in ROLES)
+    assert not has_permission(None, "read")
+
+
+def test_passwords_are_hashed_and_emails_unique(app):
+    user = create_user("Ana@Example.com ", PASSWORD, "reviewer")
+    assert user.email == "ana@example.com"
+    assert PASSWORD not in user.password_hash and user.password_hash.startswith("scrypt:")
+    with pytest.raises(UserError, match="already exists"):
+        create_user("ana@example.com", PASSWORD, "viewer")
+    with pytest.raises(UserError, match="at least 10 characters"):
+        create_user("bo@example.com", "short", "viewer")
+    with pytest.raises(UserError, match="Unknown role 'boss'"):
+        create_user("bo@example.com", PASSWORD, "boss")
+
+
+def test_repeated_failures_lock_the_account_for_a_while(app):
+    create_user("ana@example.com", PASSWORD, "viewer")
+    for _ in range(MAX_FAILED_LOGINS):
+        with pytest.raises(SignInRefused, match="Wrong e-mail or password"):
+            authenticate("ana@example.com", "wrong password")
+    with pytest.raises(SignInRefused, match="Too many failed sign-ins"):
+        authenticate("ana@example.com", PASSWORD)  # even the right password, for now
+
+
+def test_a_new_password_ends_older_sessions(app):
+    user = create_user("ana@example.com", PASSWORD, "viewer")
+    old_session = user.get_id()
+    change_password(user.id, PASSWORD, "another long password")
+    assert load_user(old_session) is None
+    assert load_user(db.session.get(User, user.id).get_id()).email == "ana@example.com"
+    assert authenticate("ana@example.com", "another long password")
+
+
+def test_deactivated_users_cannot_sign_in_and_the_last_admin_stays(app):
+    admin = create_user("admin@example.com", PASSWORD, "admin")
+    user = create_user("ana@example.com", PASSWORD, "viewer")
+    update_user(user.id, active=False)
+    with pytest.raises(SignInRefused, match="deactivated"):
+        authenticate("ana@example.com", PASSWORD)
+    with pytest.raises(UserError, match="last active admin"):
+        update_user(admin.id, role="viewer")
+
+
+def test_audit_entries_are_append_only(app):
+    audit.record("PRO-000001", "confirm")
+    db.session.commit()
+    for statement in ("UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert db.session.query(AuditEntry).count() == 1
