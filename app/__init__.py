@@ -52,9 +52,12 @@ def create_app(config: dict | None = None) -> Flask:
     from app.setup import bp as setup_bp
     from app.entries import bp as entries_bp
     from app.documents import bp as documents_bp
+    from app.auth import bp as auth_bp
     for blueprint in (main_bp, contracts_bp, actuals_bp, invoices_bp, backlog_bp, setup_bp,
-                      entries_bp, documents_bp):
+                      entries_bp, documents_bp, auth_bp):
         app.register_blueprint(blueprint)
+    from app.auth import access
+    access.init_app(app)
 
     from app.cli import register_cli
     register_cli(app)
@@ -64,9 +67,10 @@ def create_app(config: dict | None = None) -> Flask:
         return {"languages": LANGUAGES, "current_language": session.get("language")
                 or request.accept_languages.best_match(list(LANGUAGES)) or "en"}
 
+    @app.errorhandler(403)
     @app.errorhandler(404)
     def not_found(error):
-        return render_template("error.html", code=404, error=error), 404
+        return render_template("error.html", code=error.code, error=error), error.code
 
     return app
 

@@ -1,5 +1,6 @@
 """Configuration from environment variables, with defaults that serve one machine."""
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -50,4 +51,10 @@ def from_environment(instance_path: str) -> dict:
         "COMPANY_PHONE": os.environ.get("COMPANY_PHONE", ""),
         "COMPANY_BANK": os.environ.get("COMPANY_BANK", ""),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "50")),
+        # Session cookies: never readable by scripts, not sent on cross-site posts, and
+        # only over HTTPS when the app is served behind it.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SECURE_COOKIES", False),
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=int(os.environ.get("SESSION_HOURS", "12"))),
     }

@@ -87,7 +87,7 @@ ROLE_NAMES = {
 # A value means the same thing in every vocabulary it appears in ("ready", "invoice_posted").
 _ALL = {**DETAIL_CLASSES, **BILLING_TYPES, **BILLING_METHODS, **ACTUAL_STATUSES,
         **MILESTONE_STATUSES, **INVOICE_STATUSES, **PROJECT_INVOICE_STATUSES, **FREQUENCIES,
-        **INVOICE_TYPES}
+        **INVOICE_TYPES, **ROLE_NAMES}
 
 
 def unit_label(unit) -> str:

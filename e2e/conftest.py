@@ -33,7 +33,7 @@ def browser_type_launch_args(browser_type_launch_args):
 def live_app(tmp_path_factory):
     path = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e",
-                      "TESTING": True})
+                      "TESTING": True, "LOGIN_DISABLED": True})
     with app.app_context():
         upgrade()
         seed_demo()

@@ -60,7 +60,7 @@ def _empty_tables() -> None:
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test",
-                      "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "TESTING": True, "WTF_CSRF_ENABLED": False, "LOGIN_DISABLED": True,
                       "SQLALCHEMY_RECORD_QUERIES": True})
     with app.app_context():
         yield app

@@ -3,10 +3,12 @@
 from urllib.parse import urlsplit
 
 from flask import redirect, request, session, url_for
+from flask_login import current_user
 from werkzeug.urls import iri_to_uri
 
 from app import LANGUAGES
 from app.main import bp
+from app.services.users import set_language as set_user_language
 
 
 def safe_next(target: str | None) -> str | None:
@@ -37,6 +39,8 @@ def set_language():
     language = request.form.get("language")
     if language in LANGUAGES:
         session["language"] = language
+        if current_user.is_authenticated:
+            set_user_language(current_user.id, language)
     return redirect(safe_next(request.form.get("next")) or url_for("contracts.index"))
 
 

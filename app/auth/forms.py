@@ -1,0 +1,43 @@
+"""Forms of sign-in, password change and user administration."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.permissions import ROLES
+from app.labels import ROLE_NAMES
+
+
+def role_choices():
+    return [(role, ROLE_NAMES[role]) for role in ROLES]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    next = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("new_password",
+                                                                message=_l("The passwords differ."))])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired()])
+    name = StringField(_l("Name"))
+    role = SelectField(_l("Role"), choices=role_choices, default="viewer")
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10)])
+
+
+class UserForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=role_choices)
+    active = BooleanField(_l("Active"))
+
+
+class EmptyForm(FlaskForm):
+    """For button-only POSTs: just the CSRF token."""
