@@ -12,12 +12,21 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Customer
+from app.models import Customer, User
 from app.services import ServiceError
 from app.services.importer import import_data
 from app.services.invoicing import InvoiceParameters, create_invoice
+from app.services.users import create_user
 
 DEMO_CUTOFF = dt.date(2026, 10, 31)
+DEMO_PASSWORD = "demo-password"
+# One demo user per role, all with DEMO_PASSWORD.
+DEMO_USERS = [("admin@demo.example", "admin", "Ada Admin"),
+              ("billing@demo.example", "billing_manager", "Bo Billing"),
+              ("reviewer@demo.example", "reviewer", "Rita Reviewer"),
+              ("viewer@demo.example", "viewer", "Victor Viewer")]
+SIGN_IN = ("Sign in as admin@demo.example with the password '" + DEMO_PASSWORD + "' "
+           "(also billing@, reviewer@ and viewer@demo.example, same password).")
 
 
 class DemoExists(ServiceError):
@@ -195,8 +204,12 @@ def demo_data(actual_count: int = 320) -> dict:
 def seed_demo() -> str:
     """Load the demo company and create its draft invoice; refuses to run twice."""
     if db.session.scalar(select(Customer.id).where(Customer.key == "havnefronten")):
-        raise DemoExists("The demo company is already loaded; nothing to do.")
+        raise DemoExists(f"The demo company is already loaded; nothing to do.\n{SIGN_IN}")
     summary = import_data(demo_data())
     invoice = create_invoice("havnefronten-2026", InvoiceParameters(cutoff=DEMO_CUTOFF))
+    for email, role, name in DEMO_USERS:
+        if not db.session.scalar(select(User.id).where(User.email == email)):
+            create_user(email, DEMO_PASSWORD, role, name)
     return (f"{summary.describe()}\nDraft invoice {invoice.code} for contract "
-            f"{invoice.contract.number} ({invoice.name}), cut-off {DEMO_CUTOFF.isoformat()}.")
+            f"{invoice.contract.number} ({invoice.name}), cut-off {DEMO_CUTOFF.isoformat()}.\n"
+            f"{SIGN_IN}")

@@ -31,3 +31,15 @@ def test_seed_demo_twice_leaves_the_first_demo_alone(runner):
     assert result.exit_code == 0
     assert "already loaded" in result.output
     assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1
+
+
+def test_seed_demo_creates_a_user_per_role_and_says_how_to_sign_in(runner):
+    from app.models import User
+    from app.services.users import authenticate
+
+    result = runner.invoke(args=["seed-demo"])
+    assert "Sign in as admin@demo.example with the password 'demo-password'" in result.output
+    roles = dict(db.session.execute(select(User.email, User.role)).all())
+    assert roles["admin@demo.example"] == "admin" and len(roles) == 4
+    assert authenticate("viewer@demo.example", "demo-password").role == "viewer"
+    assert "Sign in as" in runner.invoke(args=["seed-demo"]).output

@@ -71,3 +71,17 @@ def test_audit_entries_are_append_only(app):
             db.session.execute(text(statement))
         db.session.rollback()
     assert db.session.query(AuditEntry).count() == 1
+
+
+def test_users_create_command(runner):
+    result = runner.invoke(args=["users", "create", "Kim@Example.com", "--role", "reviewer",
+                                 "--password-stdin"], input="a long enough secret\n")
+    assert result.exit_code == 0, result.output
+    assert "Created reviewer kim@example.com" in result.output
+    assert authenticate("kim@example.com", "a long enough secret").role == "reviewer"
+    again = runner.invoke(args=["users", "create", "kim@example.com", "--role", "viewer",
+                                "--password-stdin"], input="a long enough secret\n")
+    assert again.exit_code != 0 and "already exists" in again.stderr
+    bad = runner.invoke(args=["users", "create", "x@example.com", "--role", "boss",
+                              "--password-stdin"], input="a long enough secret\n")
+    assert bad.exit_code != 0 and "Unknown role 'boss'" in bad.stderr
