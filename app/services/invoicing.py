@@ -13,7 +13,7 @@ from app.billing.totals import LineTotals, detail_amount, header_totals
 from app.extensions import db
 from app.models import (Actual, Contract, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone)
-from app.services import ServiceError, find_one, use_case
+from app.services import ServiceError, audit, find_one, use_case
 from app.services.numbering import next_invoice_code
 
 PAYMENT_TERMS_DAYS = 30
@@ -55,6 +55,7 @@ def create_invoice(contract_ref: str, params: InvoiceParameters, *,
     # unique indexes on details refuse a double placement whatever happens.
     contract = find_contract(contract_ref, lock=True)
     invoice = build_invoice(contract, params, today or dt.date.today())
+    audit.record(invoice.code, "create", field="cutoff_date", new=params.cutoff)
     return invoice
 
 

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.labels import INVOICE_STATUSES, PROJECT_INVOICE_STATUSES
 from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone, ScheduleRun)
-from app.services import ServiceError, find_one, use_case
+from app.services import ServiceError, audit, find_one, use_case
 from app.services.invoicing import add_missing_lines, add_ready_items, recalculate
 from app.services.numbering import next_legal_number
 
@@ -82,6 +82,7 @@ def submit_for_review(code: str) -> Invoice:
     """Draft → in review."""
     invoice = _for_action(code, "submit_review")
     invoice.project_invoice_status = "in_review"
+    audit.record(invoice.code, "submit_review", old="draft", new="in_review")
     return invoice
 
 
@@ -90,6 +91,7 @@ def back_to_draft(code: str) -> Invoice:
     """In review → draft."""
     invoice = _for_action(code, "back_to_draft")
     invoice.project_invoice_status = "draft"
+    audit.record(invoice.code, "back_to_draft", old="in_review", new="draft")
     return invoice
 
 
@@ -101,6 +103,7 @@ def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
     confirmations queue and a failure anywhere rolls the number back with the rest.
     """
     invoice = _for_action(code, "confirm")
+    before = invoice.project_invoice_status
     now = now or dt.datetime.now()
     recalculate(invoice)
     invoice.number = next_legal_number(invoice.invoice_date.year)
@@ -108,6 +111,7 @@ def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
     invoice.confirmed_at = now
     _post_items(invoice)
     _write_billed_sales(invoice, now)
+    audit.record(invoice.code, "confirm", field="number", old=before, new=invoice.number)
     return invoice
 
 
@@ -159,6 +163,7 @@ def mark_paid(code: str, paid_on: dt.date, reference: str | None = None) -> Invo
     invoice.status = "paid"
     invoice.paid_on = paid_on
     invoice.payment_reference = reference or None
+    audit.record(invoice.code, "mark_paid", field="paid_on", new=paid_on)
     return invoice
 
 
@@ -192,6 +197,7 @@ def delete_invoice(code: str) -> None:
                        .values(invoice_id=None))
     db.session.execute(delete(InvoiceLineDetail).where(InvoiceLineDetail.invoice_id == invoice.id))
     db.session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id))
+    audit.record(invoice.code, "delete", old=invoice.project_invoice_status)
     db.session.delete(invoice)
 
 
@@ -204,6 +210,7 @@ def cancel_invoice(code: str) -> Invoice:
                        .values(is_open=False), execution_options={"synchronize_session": False})
     db.session.execute(update(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
                        .values(is_open=False), execution_options={"synchronize_session": False})
+    audit.record(invoice.code, "cancel", field="status", old=invoice.status, new="cancelled")
     invoice.status = "cancelled"
     return invoice
 
@@ -217,9 +224,10 @@ def refresh_invoice(code: str) -> int:
     invoice = _for_action(code, "refresh")
     lines_before = _line_count(invoice)
     add_missing_lines(invoice)
-    added = add_ready_items(invoice)
+    added = add_ready_items(invoice) + _line_count(invoice) - lines_before
     recalculate(invoice)
-    return added + _line_count(invoice) - lines_before
+    audit.record(invoice.code, "refresh", new=added)
+    return added
 
 
 def _line_count(invoice: Invoice) -> int:
@@ -236,6 +244,8 @@ def delete_detail(code: str, detail_id: int) -> Invoice:
         raise ServiceError(_("%(invoice)s has no detail %(detail)s.", invoice=invoice.code,
                              detail=detail_id))
     release_items(invoice.id, detail_ids=[detail_id])
+    audit.record(invoice.code, "remove_detail", target=f"detail {detail_id}",
+                 old=detail.description or detail.external_description)
     db.session.delete(detail)
     db.session.flush()
     recalculate(invoice)

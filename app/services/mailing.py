@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.formatting import day, money
 from app.models import Invoice, InvoiceSend
-from app.services import ServiceError, use_case
+from app.services import ServiceError, audit, use_case
 from app.services.documents import InvoiceDocument, build_document, render_pdf
 from app.services.lifecycle import check_action, find_invoice
 
@@ -97,6 +97,8 @@ def _record(invoice_id: int, recipient: str, result: str, error: str | None,
     send = InvoiceSend(invoice_id=invoice_id, recipient=recipient, result=result, error=error,
                        sent_at=now)
     db.session.add(send)
+    audit.record(db.session.get(Invoice, invoice_id).code, "send", field=result,
+                 new=recipient, old=error)
     return send
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.billing.schedule import Schedule, cutoff_date, run_dates_until
 from app.extensions import db
 from app.models import Contract, ContractLine, InvoiceSchedule, ScheduleRun
+from app.services import audit
 from app.services.invoicing import InvoiceParameters, detail_count, build_invoice
 
 
@@ -90,6 +91,7 @@ def _run_one(contract_id: int, run_date: dt.date, schedule_ids: list[int],
             _record(runs, "nothing_to_invoice")
             db.session.commit()
             return RunResult(code, run_date, "nothing_to_invoice")
+        audit.record(invoice.code, "create", field="cutoff_date", new=cutoff)
         _record(runs, "succeeded", invoice_id=invoice.id)
         db.session.commit()
         return RunResult(code, run_date, "succeeded", invoice=invoice.code)

@@ -142,3 +142,27 @@ def test_refresh_adds_late_items_once(invoice):
 def test_unknown_invoice(app):
     with pytest.raises(InvoiceNotFound, match="unknown invoice 'PRO-999999'"):
         confirm_invoice("PRO-999999")
+
+
+def test_every_status_action_is_in_the_audit_trail(invoice):
+    from app.services.audit import timeline
+
+    submit_for_review(invoice.code)
+    back_to_draft(invoice.code)
+    refresh_invoice(invoice.code)
+    confirm_invoice(invoice.code)
+    mark_paid(invoice.code, dt.date(2026, 4, 20))
+    entries = timeline(invoice.code)
+    assert [e.action for e in reversed(entries)] == [
+        "create", "submit_review", "back_to_draft", "refresh", "confirm", "mark_paid"]
+    confirm = entries[1]
+    assert (confirm.field, confirm.old_value, confirm.new_value, confirm.actor) == (
+        "number", "draft", "2026-0001", "cli")
+
+
+def test_a_refused_action_writes_no_audit_entry(invoice):
+    from app.services.audit import timeline
+
+    with pytest.raises(InvoiceActionRefused):
+        mark_paid(invoice.code, dt.date(2026, 4, 20))
+    assert [e.action for e in timeline(invoice.code)] == ["create"]
