@@ -1,13 +1,41 @@
-"""Filters of the invoice list."""
+"""Forms of the invoice pages: the list filters, and one FlaskForm per editing use case.
 
+The editing forms accept exactly the fields app.billing.editability leaves open for the row
+(the same rule the template uses to draw inputs or text). A field the rule locks that is
+posted anyway is refused with a message naming it; a field that is not posted is left as it
+is, so one cell can be saved on its own.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.numbers import NumberFormatError, parse_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField
+from wtforms import DateField, Field, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from app import labels
+from app.billing.editability import (DETAIL_FIELDS, HEADER_FIELDS, LINE_FIELDS,
+                                     detail_field_rule, editable_detail_fields,
+                                     header_field_rule, line_field_rule)
+from app.billing.money import PERCENT_PLACES, PRICE_PLACES, QUANTITY_PLACES, check_places, \
+    minor_units, plain, to_decimal
 from app.extensions import db
 from app.main.forms import FilterForm, choices
-from app.models import Customer
+from app.models import Contract, Customer
+from app.services.editing import LARGEST, ROW, locked_message
+
+# ---------------------------------------------------------------- the invoice list
+
+SORTS = {
+    "-date": _l("Newest first"), "date": _l("Oldest first"),
+    "-amount": _l("Largest amount first"), "amount": _l("Smallest amount first"),
+}
 
 
 class InvoiceFilterForm(FilterForm):
@@ -16,6 +44,9 @@ class InvoiceFilterForm(FilterForm):
         _l("Project invoice status"),
         choices=choices(labels.PROJECT_INVOICE_STATUSES, _l("All project invoice statuses")))
     customer = SelectField(_l("Customer"), choices=[])
+    contract = SelectField(_l("Contract"), choices=[])
+    sort = SelectField(_l("Sort"), choices=[SelectChoice(k, v) for k, v in SORTS.items()],
+                       default="-date")
 
 
 def fill_customer_choices(field: SelectField) -> None:
@@ -23,3 +54,224 @@ def fill_customer_choices(field: SelectField) -> None:
     customers = db.session.execute(select(Customer.id, Customer.name)
                                    .order_by(Customer.name, Customer.id)).all()
     field.choices = choices(((str(c.id), c.name) for c in customers), _l("All customers"))
+
+
+def fill_contract_choices(field: SelectField) -> None:
+    """Offer every contract, by number."""
+    contracts = db.session.execute(select(Contract.number, Contract.name)
+                                   .order_by(Contract.number)).all()
+    field.choices = choices(((c.number, f"{c.number} · {c.name}") for c in contracts),
+                            _l("All contracts"))
+
+
+# ---------------------------------------------------------------- typed values
+
+def parse_number(text: str) -> Decimal:
+    """A number as a person types it: plain notation ("1234.5"), else the notation of the
+    chosen language ("1.234,5" in Danish). Exact: never through float."""
+    text = text.strip().replace("\xa0", "").replace(" ", "")
+    try:
+        return to_decimal(text)
+    except ValueError:
+        pass
+    try:
+        value = parse_decimal(text, locale=get_locale(), strict=True)
+    except NumberFormatError:
+        raise ValueError(text) from None
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+class DecimalInput(StringField):
+    """A decimal typed in a cell: parsed and checked here, since WTForms' DecimalField only
+    rounds for display. Blank is None (the use case then takes the default)."""
+
+    def __init__(self, label=None, validators=None, *, places: int = 4, required: bool = False,
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+        self.required = required
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if self.raw:
+            try:
+                self.data = parse_number(self.raw)
+            except ValueError:
+                raise ValueError(_("“%(value)s” is not a number.", value=self.raw)) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+        if self.data is None:
+            if self.required:
+                raise StopValidation(_("Enter a number."))
+            return
+        try:
+            check_places(self.data, self.places)
+        except ValueError:
+            raise ValidationError(_("At most %(places)s decimals.", places=self.places)) from None
+        if abs(self.data) >= LARGEST:
+            raise ValidationError(_("This number is too large."))
+
+    def _value(self):
+        return plain(self.data) if self.data is not None else ""
+
+
+class IdField(Field):
+    """The id of a chosen row (a task, a role…); blank is None. The use case checks it."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if text:
+            try:
+                self.data = int(text)
+            except ValueError:
+                raise ValueError(_("Choose a value from the list.")) from None
+
+
+class _PartialForm(FlaskForm):
+    """A form that validates only the editable fields that were posted, and reports any
+    posted field that the editability rule locks."""
+
+    FIELDS: tuple[str, ...] = ()
+
+    def __init__(self, formdata, *, editable: frozenset[str], rule, **kwargs):
+        super().__init__(formdata=formdata, **kwargs)
+        sent = set(formdata.keys()) & set(self.FIELDS)
+        self.editable = editable
+        self.locked = {field: rule(field) for field in sorted(sent - editable)}
+        for name in self.FIELDS:
+            if name in self._fields and name not in editable & sent:
+                del self[name]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return valid and not self.locked
+
+    def messages(self) -> dict[str, str]:
+        """One message per field (ROW for the form as a whole), locked fields included."""
+        found = {field: locked_message(field, rule.reason) for field, rule in self.locked.items()}
+        for name, errors in self.errors.items():
+            if errors:
+                found.setdefault(name if name in self.FIELDS else ROW, str(errors[0]))
+        return found
+
+    def changes(self) -> dict:
+        """The posted editable values, parsed."""
+        return {name: self[name].data for name in self.FIELDS if name in self._fields}
+
+
+# ---------------------------------------------------------------- details
+
+class DetailForm(_PartialForm):
+    """One detail row (SPEC 5.4)."""
+
+    FIELDS = DETAIL_FIELDS
+
+    version = IntegerField(validators=[InputRequired()])
+    description = StringField(validators=[Length(max=2000)])
+    external_description = StringField(validators=[Length(max=2000)])
+    billing_type = StringField()
+    start_date = DateField(validators=[Optional()])
+    task = IdField()
+    category = IdField()
+    role = IdField()
+    resource = IdField()
+    unit = IdField()
+    unit_schedule = IdField()
+    product_choice = StringField()
+    product = IdField()
+    product_name = StringField(validators=[Length(max=200)])
+    write_in_description = StringField(validators=[Length(max=2000)])
+    quantity = DecimalInput(places=QUANTITY_PLACES, required=True)
+    price = DecimalInput(places=PRICE_PLACES)
+    tax = DecimalInput()
+
+    def __init__(self, formdata, *, backing: str, state: str, currency: str,
+                 creating: bool = False, **kwargs):
+        super().__init__(
+            formdata, editable=editable_detail_fields(backing, state, creating=creating),
+            rule=lambda field: detail_field_rule(backing, field, state, creating=creating),
+            **kwargs)
+        if "tax" in self._fields:
+            self.tax.places = minor_units(currency)
+
+    def changes(self) -> dict:
+        values = super().changes()
+        for name in ("billing_type", "product_choice"):
+            if name in values:
+                values[name] = values[name] or None
+        return values
+
+
+class NewDetailForm(DetailForm):
+    """A detail backed by nothing, added by the reviewer on a time-and-material line."""
+
+    version = None
+    transaction_class = StringField()
+
+    def __init__(self, formdata, *, state: str, currency: str, **kwargs):
+        super().__init__(formdata, backing="none", state=state, currency=currency,
+                         creating=True, **kwargs)
+
+    def changes(self) -> dict:
+        values = super().changes()
+        values.pop("transaction_class", None)  # given to the use case on its own
+        return values
+
+
+# ---------------------------------------------------------------- header and lines
+
+class HeaderForm(_PartialForm):
+    """The editable header fields of SPEC 5.2."""
+
+    FIELDS = HEADER_FIELDS
+
+    version = IntegerField(validators=[InputRequired()])
+    name = StringField(validators=[Length(max=200)])
+    description = TextAreaField(validators=[Length(max=5000)])
+    bill_to_name = StringField(validators=[Length(max=200)])
+    bill_to_email = StringField(validators=[Length(max=254)])
+    bill_to_street = StringField(validators=[Length(max=200)])
+    bill_to_postal_code = StringField(validators=[Length(max=20)])
+    bill_to_city = StringField(validators=[Length(max=100)])
+    bill_to_country = StringField(validators=[Length(max=2)])
+    invoice_date = DateField(validators=[Optional()])
+    due_date = DateField(validators=[Optional()])
+    discount_percent = DecimalInput(places=PERCENT_PLACES)
+    discount_amount = DecimalInput()
+    freight_amount = DecimalInput()
+
+    def __init__(self, formdata, *, state: str, currency: str, **kwargs):
+        editable = frozenset(f for f in HEADER_FIELDS if header_field_rule(f, state).editable)
+        super().__init__(formdata, editable=editable,
+                         rule=lambda field: header_field_rule(field, state), **kwargs)
+        for name in ("discount_amount", "freight_amount"):
+            if name in self._fields:
+                self[name].places = minor_units(currency)
+
+
+class LineForm(_PartialForm):
+    """The name of an invoice line, the one line field that can be edited (SPEC 5.3)."""
+
+    FIELDS = LINE_FIELDS
+
+    version = IntegerField(validators=[InputRequired()])
+    name = StringField(validators=[Length(max=200)])
+
+    def __init__(self, formdata, *, state: str, billing_method: str, **kwargs):
+        def rule(field):
+            return line_field_rule(field, state, billing_method=billing_method)
+        editable = frozenset(f for f in LINE_FIELDS if rule(f).editable)
+        super().__init__(formdata, editable=editable, rule=rule, **kwargs)
+
+
+class MarkPaidForm(FlaskForm):
+    """Payment date (default today) and an optional reference."""
+
+    paid_on = DateField(_l("Payment date"), validators=[InputRequired()], default=dt.date.today)
+    reference = StringField(_l("Payment reference"), validators=[Length(max=100)])

@@ -1,27 +1,43 @@
 """Read queries of the invoice pages: a fixed number of statements per page, whatever the
-number of lines and details."""
+number of lines and details. Details load a page at a time per line and billing type."""
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.models import Invoice, InvoiceLine, InvoiceLineDetail
+from app.models import (Category, Contract, Invoice, InvoiceLine, InvoiceLineDetail, Product,
+                        Resource, Role, Task, Unit)
+
+DETAIL_PAGE = 50
+GROUPS = ("chargeable", "non_chargeable", "complimentary")
+
+_SORTS = {
+    "-date": (Invoice.invoice_date.desc(), Invoice.id.desc()),
+    "date": (Invoice.invoice_date, Invoice.id),
+    "-amount": (Invoice.total_amount.desc(), Invoice.id.desc()),
+    "amount": (Invoice.total_amount, Invoice.id),
+}
 
 
 def invoice_list(status: str | None = None, project_invoice_status: str | None = None,
-                 customer_id: int | None = None) -> Select:
-    """Invoices, newest first."""
+                 customer_id: int | None = None, contract_number: str | None = None,
+                 sort: str = "-date") -> Select:
+    """Invoices, newest first unless sorted otherwise."""
     query = (select(Invoice)
              .options(joinedload(Invoice.contract), joinedload(Invoice.customer))
-             .order_by(Invoice.invoice_date.desc(), Invoice.id.desc()))
+             .order_by(*_SORTS.get(sort, _SORTS["-date"])))
     if status:
         query = query.where(Invoice.status == status)
     if project_invoice_status:
         query = query.where(Invoice.project_invoice_status == project_invoice_status)
     if customer_id:
         query = query.where(Invoice.customer_id == customer_id)
+    if contract_number:
+        query = query.where(Invoice.contract_id == select(Contract.id).where(
+            Contract.number == contract_number).scalar_subquery())
     return query
 
 
@@ -36,15 +52,100 @@ def invoice_by_code(code: str) -> Invoice | None:
     ).first()
 
 
-def details_by_line(invoice: Invoice) -> dict[int, dict[str, list[InvoiceLineDetail]]]:
-    """The invoice's details in one query, by line and then by billing type."""
-    details = db.session.scalars(
-        select(InvoiceLineDetail).where(InvoiceLineDetail.invoice_id == invoice.id)
-        .options(joinedload(InvoiceLineDetail.task), joinedload(InvoiceLineDetail.role),
-                 joinedload(InvoiceLineDetail.resource), joinedload(InvoiceLineDetail.category),
-                 joinedload(InvoiceLineDetail.unit), joinedload(InvoiceLineDetail.product))
-        .order_by(InvoiceLineDetail.start_date, InvoiceLineDetail.id))
-    grouped: dict[int, dict[str, list[InvoiceLineDetail]]] = defaultdict(lambda: defaultdict(list))
-    for detail in details:
-        grouped[detail.invoice_line_id][detail.billing_type].append(detail)
-    return grouped
+def _with_references(query: Select) -> Select:
+    return query.options(
+        joinedload(InvoiceLineDetail.task), joinedload(InvoiceLineDetail.role),
+        joinedload(InvoiceLineDetail.resource), joinedload(InvoiceLineDetail.category),
+        joinedload(InvoiceLineDetail.unit).joinedload(Unit.schedule),
+        joinedload(InvoiceLineDetail.product))
+
+
+@dataclass
+class DetailPages:
+    """The first page of details of every (line, billing type) and how many there are."""
+
+    rows: dict[tuple[int, str], list[InvoiceLineDetail]] = field(
+        default_factory=lambda: defaultdict(list))
+    counts: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
+
+    def has_backed_by_nothing(self) -> bool:
+        return any(d.backing == "none" for rows in self.rows.values() for d in rows)
+
+
+def first_detail_pages(invoice: Invoice, page: int = DETAIL_PAGE) -> DetailPages:
+    """One query for every group's first page and its count (window functions), so that an
+    invoice with thousands of details opens as fast as a small one."""
+    window = (InvoiceLineDetail.invoice_line_id, InvoiceLineDetail.billing_type)
+    ranked = (select(InvoiceLineDetail.id.label("id"),
+                     func.row_number().over(partition_by=window,
+                                            order_by=InvoiceLineDetail.id).label("position"),
+                     func.count().over(partition_by=window).label("total"))
+              .where(InvoiceLineDetail.invoice_id == invoice.id).subquery())
+    query = _with_references(
+        select(InvoiceLineDetail, ranked.c.total)
+        .join(ranked, ranked.c.id == InvoiceLineDetail.id)
+        .where(ranked.c.position <= page)
+        .order_by(InvoiceLineDetail.id))
+    pages = DetailPages()
+    for detail, total in db.session.execute(query):
+        key = (detail.invoice_line_id, detail.billing_type)
+        pages.rows[key].append(detail)
+        pages.counts[key] = total
+    return pages
+
+
+def detail_page(line: InvoiceLine, billing_type: str, after: int,
+                page: int = DETAIL_PAGE) -> tuple[list[InvoiceLineDetail], int]:
+    """The next page of a group after the detail id `after`, and how many follow it."""
+    group = (InvoiceLineDetail.invoice_line_id == line.id,
+             InvoiceLineDetail.billing_type == billing_type)
+    rows = list(db.session.scalars(_with_references(
+        select(InvoiceLineDetail).where(*group, InvoiceLineDetail.id > after)
+        .order_by(InvoiceLineDetail.id).limit(page))))
+    remaining = 0
+    if len(rows) == page:
+        remaining = db.session.scalar(select(func.count()).select_from(InvoiceLineDetail)
+                                      .where(*group, InvoiceLineDetail.id > rows[-1].id))
+    return rows, remaining
+
+
+def group_counts(line: InvoiceLine) -> dict[str, int]:
+    """How many details the line has per billing type."""
+    counts = dict(db.session.execute(
+        select(InvoiceLineDetail.billing_type, func.count())
+        .where(InvoiceLineDetail.invoice_line_id == line.id)
+        .group_by(InvoiceLineDetail.billing_type)).all())
+    return {group: counts.get(group, 0) for group in GROUPS}
+
+
+def detail_with_references(detail_id: int) -> InvoiceLineDetail | None:
+    return db.session.scalars(_with_references(
+        select(InvoiceLineDetail).where(InvoiceLineDetail.id == detail_id))).first()
+
+
+@dataclass
+class References:
+    """What the selects of a detail backed by nothing offer."""
+
+    roles: list
+    resources: list
+    categories: list
+    units: list
+    products: list
+    tasks: dict[int, list]  # by project id
+
+
+def references(project_ids) -> References:
+    """Active reference rows, by name; units with their schedule (for the option groups)."""
+    def active(model):
+        return list(db.session.scalars(select(model).where(model.archived.is_(False))
+                                       .order_by(model.name, model.id)))
+    tasks = defaultdict(list)
+    for task in db.session.scalars(select(Task).where(Task.project_id.in_(set(project_ids)))
+                                   .order_by(Task.name, Task.id)):
+        tasks[task.project_id].append(task)
+    units = list(db.session.scalars(select(Unit).options(joinedload(Unit.schedule))
+                                    .order_by(Unit.schedule_id, Unit.id)))
+    return References(roles=active(Role), resources=active(Resource),
+                      categories=active(Category), units=units, products=active(Product),
+                      tasks=tasks)

@@ -1,4 +1,4 @@
-"""The invoice list and the (read-only) invoice page."""
+"""The invoice list and the invoice page (the editor's own behaviour: test_editor*.py)."""
 
 import datetime as dt
 import re
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.services.invoicing import recalculate
-from app.services.lifecycle import confirm_invoice
+from app.services.lifecycle import confirm_invoice, mark_paid
 from tests.factories import (make_actual, make_category, make_contract, make_customer,
                              make_fixed_price_line, make_product, make_product_line, make_project,
                              make_tm_line)
@@ -81,12 +81,15 @@ def test_time_and_material_details_are_grouped_by_billing_type(client):
     html = page(client.get(f"/invoices/{invoice.code}"))
     assert html.count('data-testid="detail-row"') == 4
     for detail in details.values():
-        assert f'<tr data-testid="detail-row" id="detail-{detail.id}">' in html
+        assert f'<tr data-testid="detail-row" id="detail-{detail.id}"' in html
     positions = [html.index(f'id="detail-{details[t].id}"')
                  for t in ("chargeable", "non_chargeable", "complimentary")]
     assert positions == sorted(positions)
-    for group in ("Chargeable", "Non-chargeable", "Complimentary"):
-        assert f"{group} <span class=\"count\">(1)</span>" in html
+    line_id = invoice.lines[0].id
+    for group, label in (("chargeable", "Chargeable"), ("non_chargeable", "Non-chargeable"),
+                         ("complimentary", "Complimentary")):
+        assert re.search(rf'{label}\s*<span class="count" id="line-{line_id}-{group}-count">\(1\)</span>',
+                         html), group
     assert "Build the checkout" in html and "Train ticket" in html and "Free workshop" in html
     row = html[html.index(f'id="detail-{details["non_chargeable"].id}"'):]
     row = row[:row.index("</tr>")]
@@ -96,13 +99,35 @@ def test_time_and_material_details_are_grouped_by_billing_type(client):
     assert details["non_chargeable"].category.name in row
 
 
-def test_invoice_page_is_read_only(client):
+def _invoice_content(html: str) -> str:
+    """The page without its actions bar (whose buttons are forms)."""
+    content = html[html.index("<main"):]
+    return content[:content.index('id="invoice-actions"')] + content[content.index('id="invoice-messages"'):]
+
+
+def test_a_draft_invoice_page_is_an_editor(client):
     invoice = _invoice()
     db.session.commit()
 
-    html = page(client.get(f"/invoices/{invoice.code}"))
-    content = html[html.index("<main"):]
+    content = _invoice_content(page(client.get(f"/invoices/{invoice.code}")))
+    assert 'id="invoice-header-form"' in content
+    assert re.search(r'<select class="cell" name="billing_type"', content)
+    assert 'name="version"' in content
+
+
+def test_confirmed_and_paid_invoices_render_read_only(client):
+    invoice = _invoice()
+    db.session.commit()
+    confirm_invoice(invoice.code, now=dt.datetime(2026, 4, 1))
+
+    content = _invoice_content(page(client.get(f"/invoices/{invoice.code}")))
     assert not re.search(r"<(input|select|textarea|form)\b", content)
+    assert content.count('data-testid="detail-row"') == 4
+
+    mark_paid(invoice.code, dt.date(2026, 4, 15))
+    content = _invoice_content(page(client.get(f"/invoices/{invoice.code}")))
+    assert not re.search(r"<(input|select|textarea|form)\b", content)
+    assert 'data-testid="invoice-paid-on"' in content
 
 
 def test_invoice_page_in_danish_formats_money_the_danish_way(client):
@@ -166,6 +191,35 @@ def test_invoice_list_filters_by_status_project_status_and_customer(client):
     assert codes("project_invoice_status=confirmed") == {confirmed.code, paid.code}
     assert codes("project_invoice_status=draft") == {draft.code}
     assert codes(f"customer={draft.customer_id}") == {draft.code}
+
+
+def test_invoice_list_filters_by_contract(client):
+    first, second = _invoice(), _invoice()
+    db.session.commit()
+
+    html = page(client.get(f"/invoices?contract={second.contract.number}"))
+    assert f">{second.code}</a>" in html and f">{first.code}</a>" not in html
+    assert f'<option value="{first.contract.number}">' in html  # offered in the filter
+
+
+def test_invoice_list_sorts_by_date_and_amount(client):
+    contract = make_contract()
+    small = make_invoice(contract, invoice_date=dt.date(2026, 2, 1), total_amount=Decimal("10.00"))
+    large = make_invoice(contract, invoice_date=dt.date(2026, 1, 1), total_amount=Decimal("900.00"))
+    middle = make_invoice(contract, invoice_date=dt.date(2026, 3, 1), total_amount=Decimal("50.00"))
+    db.session.commit()
+
+    def order(sort):
+        html = page(client.get(f"/invoices?sort={sort}"))
+        return sorted((small, large, middle), key=lambda i: html.index(f">{i.code}</a>"))
+
+    assert order("-date") == [middle, small, large]
+    assert order("date") == [large, small, middle]
+    assert order("-amount") == [large, middle, small]
+    assert order("amount") == [small, middle, large]
+    # The column headings sort, keeping the filters; a second click reverses the order.
+    html = page(client.get(f"/invoices?contract={contract.number}&sort=-amount"))
+    assert f'href="/invoices?contract={contract.number}&amp;sort=amount"' in html
 
 
 def test_invoice_list_paginates(app, client):

@@ -1,0 +1,432 @@
+"""Inline editing use cases (SPEC 5.2-5.4, 6) against a real database."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text, update
+
+from app.extensions import db
+from app.models import Actual, Invoice, InvoiceLine, InvoiceLineDetail, Milestone
+from app.services.editing import (ROW, DetailNotFound, EditConflict, FieldLocked, InvalidFields,
+                                  add_detail, delete_detail, recalculate_invoice, rename_line,
+                                  update_detail, update_header)
+from app.services.invoicing import InvoiceParameters, create_invoice
+from app.services.lifecycle import InvoiceActionRefused, confirm_invoice, submit_for_review
+from tests.factories import (HOUR, make_actual, make_category, make_contract,
+                             make_fixed_price_line, make_price_list, make_product_line,
+                             make_project, make_role, make_tm_line)
+
+CUTOFF = dt.date(2026, 3, 31)
+
+
+class World:
+    """A DKK contract (25 % tax) with a T&M line for time and expense, a fixed-price line
+    with a milestone and a product line, invoiced once."""
+
+    def __init__(self, currency="DKK"):
+        self.role = make_role(name=f"Developer {currency}")
+        self.hotel = make_category(name=f"Hotel {currency}")
+        price_list = make_price_list(currency, role_prices=[(self.role, Decimal("1000.00"))],
+                                     category_prices=[(self.hotel, Decimal("1200.00"))])
+        contract = make_contract(key=f"c-{currency}", currency=currency, price_list=price_list)
+        self.project = make_project(customer=contract.customer, tasks=("Build", "Test"))
+        self.other_project = make_project(tasks=("Elsewhere",))
+        tm = make_tm_line(contract, self.project, classes=("time", "expense"), key=f"tm-{currency}")
+        make_fixed_price_line(contract, self.project, key=f"fp-{currency}",
+                              milestones=[(dt.date(2026, 3, 1), Decimal("1000"))])
+        make_product_line(contract, key=f"p-{currency}")
+        price = Decimal("950.00") if currency != "JPY" else Decimal("950")
+        make_actual(tm, key=f"a1-{currency}", price=price)
+        db.session.commit()
+        invoice = create_invoice(f"c-{currency}", InvoiceParameters(cutoff=CUTOFF),
+                                 today=dt.date(2026, 4, 1))
+        self.code = invoice.code
+        lines = {line.billing_method: line for line in invoice.lines}
+        self.tm_line, self.fp_line, self.product_line = (
+            lines["time_and_material"], lines["fixed_price"], lines["product"])
+        details = {d.backing: d for d in db.session.scalars(select(InvoiceLineDetail))}
+        self.actual_detail, self.milestone_detail = details["actual"], details["milestone"]
+
+    def invoice(self) -> Invoice:
+        db.session.expire_all()
+        return db.session.scalars(select(Invoice).where(Invoice.code == self.code)).one()
+
+    def detail(self, detail_id: int) -> InvoiceLineDetail:
+        db.session.expire_all()
+        return db.session.get(InvoiceLineDetail, detail_id)
+
+    def add_time(self, **values) -> InvoiceLineDetail:
+        values = {"description": "Extra workshop", "quantity": Decimal("2"), "unit": HOUR,
+                  "role": self.role.id, **values}
+        return self.detail(add_detail(self.code, self.tm_line.id, "time", values).detail_id)
+
+
+@pytest.fixture
+def world(app):
+    return World()
+
+
+def test_billing_type_change_moves_the_amount_out_of_the_totals(world):
+    before = world.invoice().detail_amount
+    version = world.actual_detail.version
+    edit = update_detail(world.code, world.actual_detail.id, version,
+                         {"billing_type": "complimentary"})
+    assert edit.moved and edit.previous_billing_type == "chargeable"
+    invoice = world.invoice()
+    line = db.session.get(InvoiceLine, world.tm_line.id)
+    assert line.amount == Decimal("0.00") and line.extended_amount == Decimal("0.00")
+    assert invoice.detail_amount == before - Decimal("7125.00")
+    assert invoice.total_tax == Decimal("250.00") + Decimal("50.00")
+    # Every row whose values changed has a new version: stale forms are detected.
+    assert world.detail(world.actual_detail.id).version == version + 1
+    assert invoice.version > 1
+
+
+def test_tax_of_an_actual_can_be_entered_and_blank_restores_the_actuals(world):
+    detail_id = world.actual_detail.id
+    update_detail(world.code, detail_id, 1, {"tax": Decimal("100.00")})
+    detail = world.detail(detail_id)
+    assert (detail.tax, detail.extended_amount) == (Decimal("100.00"), Decimal("7225.00"))
+    assert world.invoice().total_tax == Decimal("100.00") + Decimal("250.00") + Decimal("50.00")
+    update_detail(world.code, detail_id, 2, {"tax": None})
+    assert world.detail(detail_id).tax == Decimal("1781.25")
+
+
+def test_a_locked_field_is_refused_and_nothing_changes(world):
+    detail_id = world.actual_detail.id
+    with pytest.raises(FieldLocked) as refused:
+        update_detail(world.code, detail_id, 1,
+                      {"description": "New text", "quantity": Decimal("1")})
+    assert refused.value.field == "quantity"
+    assert "Quantity cannot be changed: it is taken from the actual." in str(refused.value)
+    detail = world.detail(detail_id)
+    assert (detail.description, detail.quantity, detail.version) == (
+        world.actual_detail.description, Decimal("7.5"), 1)
+
+
+@pytest.mark.parametrize("field, value", [("billing_type", "complimentary"),
+                                          ("tax", Decimal("1.00")), ("quantity", Decimal("2"))])
+def test_a_milestone_detail_keeps_its_billing_type_tax_and_quantity(world, field, value):
+    with pytest.raises(FieldLocked):
+        update_detail(world.code, world.milestone_detail.id, 1, {field: value})
+    update_detail(world.code, world.milestone_detail.id, 1, {"description": "Sign-off done"})
+    assert world.detail(world.milestone_detail.id).description == "Sign-off done"
+
+
+def test_an_edit_made_on_an_older_version_is_refused(world):
+    detail_id = world.actual_detail.id
+    update_detail(world.code, detail_id, 1, {"description": "First"})
+    with pytest.raises(EditConflict, match="Someone else changed this detail"):
+        update_detail(world.code, detail_id, 1, {"description": "Second"})
+    assert world.detail(detail_id).description == "First"
+
+
+def test_an_unchanged_post_writes_nothing(world):
+    detail = world.actual_detail
+    update_detail(world.code, detail.id, 1, {"description": detail.description,
+                                             "billing_type": "chargeable"})
+    assert world.detail(detail.id).version == 1
+
+
+def test_confirmed_invoices_cannot_be_edited(world):
+    confirm_invoice(world.code)
+    with pytest.raises(InvoiceActionRefused, match="Only draft or in-review invoices can be edited"):
+        update_detail(world.code, world.actual_detail.id, 1, {"description": "Late"})
+    with pytest.raises(InvoiceActionRefused):
+        update_header(world.code, world.invoice().version, {"name": "Late"})
+
+
+def test_in_review_invoices_can_be_edited(world):
+    submit_for_review(world.code)
+    update_detail(world.code, world.actual_detail.id, 1, {"description": "Reviewed"})
+    assert world.detail(world.actual_detail.id).description == "Reviewed"
+
+
+def test_a_removed_detail_is_reported(world):
+    with pytest.raises(DetailNotFound):
+        update_detail(world.code, 999999, 1, {"description": "x"})
+
+
+# ---------------------------------------------------------------- new details
+
+def test_new_time_detail_takes_the_price_list_price_and_computes_amount_and_tax(world):
+    detail = world.add_time(quantity=Decimal("2.25"))
+    detail = world.detail(detail.id)
+    assert detail.backing == "none" and detail.transaction_class == "time"
+    assert detail.price == Decimal("1000.00")
+    assert (detail.amount, detail.tax, detail.extended_amount) == (
+        Decimal("2250.00"), Decimal("562.50"), Decimal("2812.50"))
+    assert detail.external_description == "Extra workshop"
+    assert detail.project_id == world.project.id and detail.transaction_type == "billed_sales"
+    line = db.session.get(InvoiceLine, world.tm_line.id)
+    assert line.amount == Decimal("7125.00") + Decimal("2250.00")
+
+
+def test_new_expense_detail_uses_the_category_price(world):
+    edit = add_detail(world.code, world.tm_line.id, "expense",
+                      {"description": "Hotel", "quantity": Decimal("2"), "unit": 3,
+                       "category": world.hotel.id})
+    assert world.detail(edit.detail_id).amount == Decimal("2400.00")
+
+
+def test_new_detail_with_a_price_and_a_tax_keeps_them(world):
+    detail = world.add_time(price=Decimal("123.4567"), tax=Decimal("10.00"))
+    detail = world.detail(detail.id)
+    assert (detail.price, detail.amount, detail.tax) == (
+        Decimal("123.4567"), Decimal("246.91"), Decimal("10.00"))
+
+
+@pytest.mark.parametrize("transaction_class", ["material", "fee", "milestone", None])
+def test_new_detail_only_for_the_classes_the_line_includes(world, transaction_class):
+    with pytest.raises(InvalidFields) as refused:
+        add_detail(world.code, world.tm_line.id, transaction_class,
+                   {"description": "x", "quantity": Decimal("1"), "price": Decimal("1")})
+    assert set(refused.value.errors) == {"transaction_class"}
+
+
+def test_new_detail_refuses_a_task_of_another_project(world):
+    with pytest.raises(InvalidFields) as refused:
+        world.add_time(task=world.other_project.tasks[0].id)
+    assert set(refused.value.errors) == {"task"}
+    assert world.add_time(task=world.project.tasks[0].id).task_id == world.project.tasks[0].id
+
+
+def test_new_detail_without_a_price_list_price_asks_for_a_price(world):
+    with pytest.raises(InvalidFields) as refused:
+        world.add_time(role=make_role(name="Intern").id)
+    assert set(refused.value.errors) == {"price"}
+    assert db.session.scalar(select(db.func.count()).select_from(InvoiceLineDetail)) == 2
+
+
+def test_new_detail_needs_a_description_and_a_quantity(world):
+    with pytest.raises(InvalidFields) as refused:
+        add_detail(world.code, world.tm_line.id, "time", {"description": "", "price": Decimal(1)})
+    assert set(refused.value.errors) == {"description", "quantity"}
+
+
+def test_new_details_only_on_time_and_material_lines(world):
+    with pytest.raises(Exception, match="time-and-material"):
+        add_detail(world.code, world.fp_line.id, "time",
+                   {"description": "x", "quantity": Decimal(1), "price": Decimal(1)})
+
+
+def test_creating_sets_the_class_once(world):
+    detail = world.add_time()
+    with pytest.raises(FieldLocked) as refused:
+        update_detail(world.code, detail.id, 1, {"transaction_class": "expense"})
+    assert "it was chosen when the detail was created" in str(refused.value)
+
+
+# ---------------------------------------------------------------- details backed by nothing
+
+def test_quantity_and_price_recompute_amount_and_a_default_tax(world):
+    detail = world.add_time()
+    update_detail(world.code, detail.id, 1, {"quantity": Decimal("3"), "price": Decimal("99.99")})
+    detail = world.detail(detail.id)
+    assert (detail.amount, detail.tax, detail.extended_amount) == (
+        Decimal("299.97"), Decimal("74.99"), Decimal("374.96"))
+    line = db.session.get(InvoiceLine, world.tm_line.id)
+    assert line.amount == Decimal("7125.00") + Decimal("299.97")
+
+
+def test_an_entered_tax_is_kept_when_the_amount_changes(world):
+    detail = world.add_time()
+    update_detail(world.code, detail.id, 1, {"tax": Decimal("1.00")})
+    update_detail(world.code, detail.id, 2, {"quantity": Decimal("4")})
+    detail = world.detail(detail.id)
+    assert (detail.amount, detail.tax) == (Decimal("4000.00"), Decimal("1.00"))
+    update_detail(world.code, detail.id, 3, {"tax": None})  # blank: the default again
+    assert world.detail(detail.id).tax == Decimal("1000.00")
+
+
+def test_price_blank_takes_the_price_list_price_again(world):
+    detail = world.add_time(price=Decimal("5"))
+    update_detail(world.code, detail.id, 1, {"price": None})
+    assert world.detail(detail.id).price == Decimal("1000.00")
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"quantity": Decimal("1.23456")}, "quantity"),
+    ({"price": Decimal("1.23456")}, "price"),
+    ({"tax": Decimal("1.234")}, "tax"),
+    ({"quantity": Decimal("1e13")}, "quantity"),
+    ({"unit_schedule": 3}, "unit_schedule"),
+    ({"billing_type": "not_available"}, "billing_type"),
+    ({"role": 999999}, "role"),
+])
+def test_values_that_cannot_be_saved_name_their_field(world, changes, field):
+    detail = world.add_time()
+    with pytest.raises(InvalidFields) as refused:
+        update_detail(world.code, detail.id, 1, changes)
+    assert field in refused.value.errors
+    assert world.detail(detail.id).version == 1
+
+
+def test_money_decimals_follow_the_currency(app):
+    yen = World("JPY")
+    with pytest.raises(InvalidFields) as refused:
+        update_detail(yen.code, yen.actual_detail.id, 1, {"tax": Decimal("1.5")})
+    assert refused.value.errors == {"tax": "At most 0 decimals."}
+    update_detail(yen.code, yen.actual_detail.id, 1, {"tax": Decimal("15")})
+
+
+def test_product_fields_of_a_material_like_detail(world):
+    from tests.factories import make_product
+    product = make_product(price=Decimal("42.00"))
+    detail = world.add_time()
+    update_detail(world.code, detail.id, 1, {"product_choice": "existing"})
+    update_detail(world.code, detail.id, 2, {"product": product.id, "price": None})
+    assert (world.detail(detail.id).product_id, world.detail(detail.id).price) == (
+        product.id, Decimal("42.00"))
+    # Switching to a write-in product drops the catalogue product.
+    update_detail(world.code, detail.id, 3, {"product_choice": "write_in",
+                                             "product": product.id, "product_name": "Cable"})
+    detail = world.detail(detail.id)
+    assert (detail.product_choice, detail.product_id, detail.product_name) == (
+        "write_in", None, "Cable")
+    with pytest.raises(InvalidFields):
+        update_detail(world.code, detail.id, 4, {"product": product.id})
+
+
+def test_a_detail_change_cannot_leave_the_discount_above_the_detail_amount(world):
+    update_header(world.code, world.invoice().version, {"discount_amount": Decimal("8000.00")})
+    with pytest.raises(InvalidFields) as refused:
+        update_detail(world.code, world.actual_detail.id, 1, {"billing_type": "complimentary"})
+    assert ROW in refused.value.errors
+    assert world.detail(world.actual_detail.id).billing_type == "chargeable"
+
+
+# ---------------------------------------------------------------- delete
+
+def test_delete_detail_returns_the_actual_to_ready(world):
+    delete_detail(world.code, world.actual_detail.id, 1)
+    assert db.session.scalar(select(Actual.status)) == "ready"
+    assert db.session.get(InvoiceLine, world.tm_line.id).amount == Decimal("0.00")
+
+
+def test_delete_detail_made_on_an_older_version_is_refused(world):
+    update_detail(world.code, world.actual_detail.id, 1, {"description": "Changed"})
+    with pytest.raises(EditConflict):
+        delete_detail(world.code, world.actual_detail.id, 1)
+    assert world.detail(world.actual_detail.id) is not None
+
+
+def test_delete_milestone_detail(world):
+    delete_detail(world.code, world.milestone_detail.id, 1)
+    assert db.session.scalar(select(Milestone.status)) == "ready"
+
+
+# ---------------------------------------------------------------- header
+
+def test_discount_percent_computes_the_amount_and_an_amount_clears_the_percent(world):
+    invoice = world.invoice()
+    assert invoice.detail_amount == Decimal("8325.00")
+    update_header(world.code, invoice.version, {"discount_percent": Decimal("10")})
+    invoice = world.invoice()
+    assert (invoice.discount_amount, invoice.pre_freight_amount) == (
+        Decimal("832.50"), Decimal("7492.50"))
+    # Σ line tax 2081.25 − round(832.50 × 25 %) = 2081.25 − 208.13
+    assert invoice.total_tax == Decimal("1873.12")
+    update_header(world.code, invoice.version, {"discount_amount": Decimal("100.00")})
+    invoice = world.invoice()
+    assert (invoice.discount_percent, invoice.discount_amount) == (None, Decimal("100.00"))
+
+
+def test_freight_is_taxed_at_the_default_rate(world):
+    update_header(world.code, world.invoice().version, {"freight_amount": Decimal("100.00")})
+    invoice = world.invoice()
+    assert invoice.total_tax == Decimal("2081.25") + Decimal("25.00")
+    assert invoice.total_amount == Decimal("8325.00") + Decimal("100.00") + invoice.total_tax
+
+
+def test_header_text_and_dates(world):
+    update_header(world.code, world.invoice().version, {
+        "name": " Spring invoice ", "description": "March work", "bill_to_country": "my",
+        "invoice_date": dt.date(2026, 4, 2), "due_date": dt.date(2026, 5, 2)})
+    invoice = world.invoice()
+    assert (invoice.name, invoice.bill_to_country, invoice.due_date) == (
+        "Spring invoice", "MY", dt.date(2026, 5, 2))
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"discount_amount": Decimal("9000.00")}, "discount_amount"),
+    ({"discount_percent": Decimal("101")}, "discount_percent"),
+    ({"freight_amount": Decimal("-1.00")}, "freight_amount"),
+    ({"freight_amount": Decimal("1.001")}, "freight_amount"),
+    ({"due_date": dt.date(2026, 3, 1)}, "due_date"),
+    ({"name": ""}, "name"),
+    ({"bill_to_country": "Denmark"}, "bill_to_country"),
+    ({"bill_to_email": "nobody"}, "bill_to_email"),
+])
+def test_header_values_that_cannot_be_saved(world, changes, field):
+    version = world.invoice().version
+    with pytest.raises(InvalidFields) as refused:
+        update_header(world.code, version, changes)
+    assert set(refused.value.errors) == {field}
+    assert world.invoice().version == version
+
+
+@pytest.mark.parametrize("field", ["currency", "total_amount", "number", "customer", "status"])
+def test_header_fields_that_are_not_editable_are_refused(world, field):
+    with pytest.raises(FieldLocked):
+        update_header(world.code, world.invoice().version, {field: "x"})
+
+
+def test_a_detail_edit_that_changes_the_totals_makes_an_open_header_form_stale(world):
+    version = world.invoice().version
+    update_detail(world.code, world.actual_detail.id, 1, {"tax": Decimal("0.00")})
+    with pytest.raises(EditConflict, match="Someone else changed this invoice"):
+        update_header(world.code, version, {"freight_amount": Decimal("10.00")})
+    assert world.invoice().freight_amount == Decimal("0.00")
+
+
+# ---------------------------------------------------------------- lines and recalculation
+
+def test_rename_line(world):
+    version = world.tm_line.version
+    rename_line(world.code, world.tm_line.id, version, "  Build, March ")
+    assert db.session.get(InvoiceLine, world.tm_line.id).name == "Build, March"
+    with pytest.raises(EditConflict):
+        rename_line(world.code, world.tm_line.id, version, "Again")
+    with pytest.raises(InvalidFields):
+        rename_line(world.code, world.tm_line.id, version + 1, " ")
+
+
+def test_product_lines_cannot_be_renamed(world):
+    with pytest.raises(FieldLocked):
+        rename_line(world.code, world.product_line.id, world.product_line.version, "Other")
+
+
+def test_recalculate_says_whether_the_totals_changed(world):
+    assert recalculate_invoice(world.code).changed is False
+    db.session.execute(update(Invoice).values(total_amount=Decimal("1.00"), version=Invoice.version + 1))
+    db.session.commit()
+    result = recalculate_invoice(world.code)
+    assert result.changed is True
+    assert world.invoice().total_amount == Decimal("10406.25")
+
+
+def test_a_version_bumped_behind_our_back_is_a_conflict(world):
+    # Another writer commits between the page and the post.
+    db.session.execute(text("UPDATE invoice_line_details SET version = version + 1 WHERE id = :id"),
+                       {"id": world.actual_detail.id})
+    db.session.commit()
+    with pytest.raises(EditConflict):
+        update_detail(world.code, world.actual_detail.id, 1, {"description": "Mine"})
+
+
+def test_every_edit_is_in_the_audit_trail(world):
+    from app.services.audit import timeline
+    update_detail(world.code, world.actual_detail.id, 1, {"billing_type": "complimentary"})
+    update_header(world.code, world.invoice().version, {"name": "Spring"})
+    detail = world.add_time()
+    delete_detail(world.code, detail.id, 1)
+    entries = [(e.action, e.target, e.field, e.old_value, e.new_value)
+               for e in reversed(timeline(world.code))
+               if e.action in ("edit", "add_detail", "remove_detail")]
+    assert entries == [
+        ("edit", f"detail {world.actual_detail.id}", "billing_type", "chargeable", "complimentary"),
+        ("edit", "header", "name", world.invoice().contract.name, "Spring"),
+        ("add_detail", f"detail {detail.id}", None, None, "time: Extra workshop"),
+        ("remove_detail", f"detail {detail.id}", None, "Extra workshop", None)]
