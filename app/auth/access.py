@@ -42,8 +42,9 @@ PERMISSIONS: dict[str, str] = {
     "invoices.confirm": "confirm",
     "invoices.mark_paid": "mark_paid",
     "invoices.delete": "delete_invoice",
+    # Setup data is the admin's: even its lists.
     **{f"setup.{name}": "manage_setup" for name in (
-        "new", "edit", "archive", "restore", "add_role_price", "add_category_price",
+        "index", "list_", "new", "edit", "archive", "restore", "add_role_price", "add_category_price",
         "change_price", "add_task", "rename_task")},
 }
 

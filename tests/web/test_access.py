@@ -127,6 +127,14 @@ def test_pages_hide_actions_the_role_may_not_take(secure, client, invoice):
         assert f'data-testid="{testid}"' not in page
     assert 'name="quantity"' not in page and 'name="billing_type"' not in page
     assert "/setup" not in client.get("/contracts").text
+    for url, testids in [("/contracts/c1", ("action-invoice", "action-edit-contract")),
+                         ("/contracts", ("new-contract",)), ("/actuals", ("import-actuals",)),
+                         ("/backlog", ("mark-ready", "mark-not-ready")),
+                         ("/entries", ("new-time", "approve-entry"))]:
+        html = client.get(url).text
+        for testid in testids:
+            assert f'data-testid="{testid}"' not in html, (url, testid)
+    assert client.get("/setup").status_code == 403
 
 
 def test_a_post_without_csrf_token_is_refused_and_changes_nothing(secure, client, invoice):
