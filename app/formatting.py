@@ -4,12 +4,12 @@ Templates never do arithmetic or "%.2f": they call these filters, which quantize
 currency's minor units and format for the chosen language.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import get_day_names
 from flask import Flask
-from flask_babel import format_currency, format_date, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup, escape
 
 from app.billing.money import minor_units, plain
@@ -63,9 +63,21 @@ def weekday(value: int | None) -> str:
     return get_day_names("wide", locale=get_locale())[value]
 
 
+def moment(value: datetime | None) -> str:
+    """A point in time, short, in the chosen language."""
+    if value is None:
+        return ""
+    return format_datetime(value, "short")
+
+
+def audit_action(action: str) -> str:
+    from app.labels import AUDIT_ACTIONS
+    return str(AUDIT_ACTIONS.get(action, action))
+
+
 def register_filters(app: Flask) -> None:
     """Make the formatters available in every template."""
-    app.jinja_env.filters.update(money=money, money_plain=money_plain, quantity=quantity,
-                                 percent=percent, day=day, weekday=weekday, label=label,
+    app.jinja_env.filters.update(moment=moment, audit_action=audit_action, money=money,
+                                 money_plain=money_plain, quantity=quantity, percent=percent, day=day, weekday=weekday, label=label,
                                  unit=unit_label)
     app.jinja_env.globals.update(money_cell=money_cell)

@@ -77,6 +77,23 @@ INVOICE_TYPES = {
     "credit_note": _l("Credit note"),
 }
 
+AUDIT_ACTIONS = {
+    "create": _l("Created"),
+    "edit": _l("Changed"),
+    "add_detail": _l("Added a detail"),
+    "delete_detail": _l("Removed a detail"),
+    "remove_detail": _l("Removed a detail"),
+    "recalculate": _l("Recalculated"),
+    "refresh": _l("Refreshed invoice line transactions"),
+    "submit_review": _l("Submitted for review"),
+    "back_to_draft": _l("Sent back to draft"),
+    "confirm": _l("Confirmed"),
+    "mark_paid": _l("Marked as paid"),
+    "delete": _l("Deleted"),
+    "cancel": _l("Cancelled"),
+    "send": _l("Sent to customer"),
+}
+
 ROLE_NAMES = {
     "viewer": _l("Viewer"),
     "reviewer": _l("Reviewer"),

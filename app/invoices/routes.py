@@ -32,7 +32,7 @@ from app.invoices.queries import (DETAIL_PAGE, GROUPS, detail_page,
 from app.labels import TRANSACTION_CLASSES
 from app.models import Invoice, InvoiceLine, InvoiceLineDetail, Unit
 from app.services import ServiceError
-from app.services import editing, lifecycle
+from app.services import audit, editing, lifecycle
 from app.services.editing import (ROW, DetailEdit, DetailNotFound, EditConflict,
                                   InvalidFields)
 from app.services.exporting import invoice_json, invoiced_to_date
@@ -100,6 +100,9 @@ def _base_context(invoice: Invoice) -> dict:
             "groups": GROUPS, "page_size": DETAIL_PAGE, "refs": None}
 
 
+HISTORY_SHOWN = 200  # newest first; the trail itself keeps everything
+
+
 def _page(invoice: Invoice, status: int = 200, **extra):
     """The whole page: header, totals, lines and each group's first page of details."""
     context = _base_context(invoice)
@@ -110,7 +113,8 @@ def _page(invoice: Invoice, status: int = 200, **extra):
     context.update(
         invoiced={line.contract_line_id: earlier.get(line.contract_line_id, Decimal(0))
                   for line in invoice.lines},
-        pages=pages, counts=pages.counts, **extra)
+        pages=pages, counts=pages.counts, history=audit.timeline(invoice.code)[:HISTORY_SHOWN],
+        **extra)
     return render_template(PAGE, **context), status
 
 

@@ -413,7 +413,7 @@ def test_a_large_invoice_opens_in_a_fixed_number_of_queries(client, world):
     assert client.get(f"/invoices/{code}").status_code == 200
     # Invoice, lines, invoiced to date, every group's first page with its count (one window
     # query), and — since some rows are backed by nothing — six lists for their selects.
-    assert len(get_recorded_queries()) - before <= 10
+    assert len(get_recorded_queries()) - before <= 11  # …and one for the history
 
 
 def test_an_edit_needs_a_fixed_number_of_queries(client, world):
