@@ -81,7 +81,6 @@ AUDIT_ACTIONS = {
     "create": _l("Created"),
     "edit": _l("Changed"),
     "add_detail": _l("Added a detail"),
-    "delete_detail": _l("Removed a detail"),
     "remove_detail": _l("Removed a detail"),
     "recalculate": _l("Recalculated"),
     "refresh": _l("Refreshed invoice line transactions"),

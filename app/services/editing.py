@@ -469,8 +469,7 @@ def delete_detail(code: str, detail_id: int, version: int | None) -> DetailEdit:
         "Someone else changed this detail after you opened it. It now shows their values; "
         "it was not removed."))
     edit = DetailEdit.of(detail, detail.billing_type, removed=True)
-    # The lifecycle use case's own steps (audit entry included), inside this transaction.
-    lifecycle.delete_detail.__wrapped__(code, detail_id)
+    lifecycle.remove_detail(invoice, detail)
     return edit
 
 

@@ -243,13 +243,19 @@ def delete_detail(code: str, detail_id: int) -> Invoice:
     if detail is None or detail.invoice_id != invoice.id:
         raise ServiceError(_("%(invoice)s has no detail %(detail)s.", invoice=invoice.code,
                              detail=detail_id))
-    release_items(invoice.id, detail_ids=[detail_id])
-    audit.record(invoice.code, "remove_detail", target=f"detail {detail_id}",
+    remove_detail(invoice, detail)
+    return invoice
+
+
+def remove_detail(invoice: Invoice, detail: InvoiceLineDetail) -> None:
+    """The steps of removing a detail, inside the caller's transaction: release its item,
+    record it, delete it, recompute the totals."""
+    release_items(invoice.id, detail_ids=[detail.id])
+    audit.record(invoice.code, "remove_detail", target=f"detail {detail.id}",
                  old=detail.description or detail.external_description)
     db.session.delete(detail)
     db.session.flush()
     recalculate(invoice)
-    return invoice
 
 
 def list_invoices(contract=None) -> list[Invoice]:
