@@ -86,16 +86,26 @@ def build_invoice(contract: Contract, params: InvoiceParameters, today: dt.date,
     return invoice
 
 
-def _check_milestones_add_up(contract: Contract) -> None:
-    """SPEC 3: a fixed-price line's milestones must add up to its amount to be invoiced."""
+def milestone_gaps(contract: Contract) -> dict[int, tuple[Decimal, Decimal]]:
+    """Fixed-price lines whose milestones do not add up to the line amount (SPEC 3: a warning
+    on the contract, an error at invoicing): line id → (milestone total, line amount)."""
+    gaps = {}
     for line in contract.lines:
         if line.billing_method == "fixed_price":
             total = sum((m.amount for m in line.milestones), Decimal(0))
             if total != line.amount:
-                raise MilestonesDoNotAddUp(_(
-                    "contract line '%(line)s': milestones add up to %(total)s, the line amount"
-                    " is %(amount)s", line=line.name, total=as_money(total, contract.currency),
-                    amount=as_money(line.amount, contract.currency)))
+                gaps[line.id] = (total, line.amount)
+    return gaps
+
+
+def _check_milestones_add_up(contract: Contract) -> None:
+    """SPEC 3: a fixed-price line's milestones must add up to its amount to be invoiced."""
+    names = {line.id: line.name for line in contract.lines}
+    for line_id, (total, amount) in milestone_gaps(contract).items():
+        raise MilestonesDoNotAddUp(_(
+            "contract line '%(line)s': milestones add up to %(total)s, the line amount"
+            " is %(amount)s", line=names[line_id], total=as_money(total, contract.currency),
+            amount=as_money(amount, contract.currency)))
 
 
 def add_missing_lines(invoice: Invoice, *, tm_line_ids: set[int] | None = None) -> None:

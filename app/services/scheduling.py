@@ -16,9 +16,9 @@ from sqlalchemy.orm import selectinload
 
 from app.billing.schedule import Schedule, cutoff_date, run_dates_until
 from app.extensions import db
-from app.models import Contract, ContractLine, InvoiceSchedule, ScheduleRun
+from app.models import Contract, InvoiceSchedule, ScheduleRun
 from app.services import audit
-from app.services.invoicing import InvoiceParameters, detail_count, build_invoice
+from app.services.invoicing import InvoiceParameters, build_invoice, detail_count
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from app.models import (Actual, BilledSale, Category, CategoryPrice, Contract, C
                         InvoiceSchedule, Milestone, PriceList, Product, Project, Resource, Role,
                         RolePrice, ScheduleRun, Task, Unit, UnitSchedule)
 from app.services import ServiceError, use_case
+from app.services.invoicing import milestone_gaps  # noqa: F401  (the contract pages read it here)
 from app.services.numbering import next_contract_number
 
 TIME_AND_MATERIAL, FIXED_PRICE, PRODUCT = BILLING_METHODS
@@ -839,18 +840,6 @@ def delete_milestone(milestone_id: int) -> None:
 
 
 # --- reads the forms need ------------------------------------------------------------------
-
-
-def milestone_gaps(contract: Contract) -> dict[int, tuple[Decimal, Decimal]]:
-    """Fixed-price lines whose milestones do not add up to the line amount (SPEC 3: a warning
-    on the contract, an error at invoicing): line id → (milestone total, line amount)."""
-    gaps = {}
-    for line in contract.lines:
-        if line.billing_method == FIXED_PRICE:
-            total = sum((m.amount for m in line.milestones), Decimal(0))
-            if total != line.amount:
-                gaps[line.id] = (total, line.amount)
-    return gaps
 
 
 def contract_has_invoices(contract_id: int) -> bool:
