@@ -244,21 +244,26 @@ def update_customer(customer_id: int, values: CustomerValues) -> Customer:
     return _assign(_get(Customer, customer_id), **_customer(values))
 
 
+def _save_flagged(model, row_id: int | None, name: str, chargeable: bool):
+    """Create (row_id None) or change a role or category: a unique name and a chargeable flag."""
+    row = _get(model, row_id) if row_id is not None else None
+    name = _text(name, "name")
+    _unique_name(model, name, row.id if row else None)
+    if row is None:
+        return _added(model(name=name, chargeable=chargeable))
+    return _assign(row, name=name, chargeable=chargeable)
+
+
 @use_case
 def create_role(name: str, chargeable: bool = True) -> Role:
     """A role whose time is priced per role in price lists."""
-    name = _text(name, "name")
-    _unique_name(Role, name, None)
-    return _added(Role(name=name, chargeable=chargeable))
+    return _save_flagged(Role, None, name, chargeable)
 
 
 @use_case
 def update_role(role_id: int, name: str, chargeable: bool = True) -> Role:
     """Rename a role or change whether its time is chargeable (for actuals approved later)."""
-    role = _get(Role, role_id)
-    name = _text(name, "name")
-    _unique_name(Role, name, role.id)
-    return _assign(role, name=name, chargeable=chargeable)
+    return _save_flagged(Role, role_id, name, chargeable)
 
 
 @use_case
@@ -276,18 +281,13 @@ def update_resource(resource_id: int, name: str) -> Resource:
 @use_case
 def create_category(name: str, chargeable: bool = True) -> Category:
     """A transaction category for expenses, materials and fees."""
-    name = _text(name, "name")
-    _unique_name(Category, name, None)
-    return _added(Category(name=name, chargeable=chargeable))
+    return _save_flagged(Category, None, name, chargeable)
 
 
 @use_case
 def update_category(category_id: int, name: str, chargeable: bool = True) -> Category:
     """Rename a category or change whether it is chargeable (for later actuals)."""
-    category = _get(Category, category_id)
-    name = _text(name, "name")
-    _unique_name(Category, name, category.id)
-    return _assign(category, name=name, chargeable=chargeable)
+    return _save_flagged(Category, category_id, name, chargeable)
 
 
 ARCHIVABLE = {"customers": Customer, "roles": Role, "resources": Resource,
