@@ -68,6 +68,8 @@ def test_quantity_and_price_of_a_detail_backed_by_nothing_recompute_everything(
     # A new detail on the T&M line: the class first, then the row; price blank → price list.
     page.get_by_test_id("action-new-detail").first.click()
     new = page.get_by_test_id("new-detail-row")
+    # Let htmx finish swapping the row in (it wires the class select's change on settle).
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
     expect(new.locator('select[name="transaction_class"] option')).to_have_text(
         ["Class…", "Time", "Expense"])
     new.locator('select[name="transaction_class"]').select_option("time")
