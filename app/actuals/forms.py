@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
 from app import labels
-from app.main.forms import FilterForm, choices
+from app.web.forms import FilterForm, choices
 
 
 class ActualFilterForm(FilterForm):

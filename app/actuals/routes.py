@@ -1,9 +1,8 @@
 """The actuals list (every priced billable fact, newest first) and the CSV upload."""
 
-import re
 from dataclasses import dataclass
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -11,11 +10,12 @@ from sqlalchemy.orm import joinedload
 
 from app.actuals import bp
 from app.actuals.forms import ActualFilterForm, ImportForm
-from app.extensions import db
 from app.htmx import wants_fragment
-from app.main.forms import fill_project_choices
+from app.web.forms import fill_project_choices
+from app.web.pages import paginate
 from app.models import Actual
-from app.services.importer import REQUIRED_COLUMNS, ImportRejected, import_actuals_csv
+from app.services.importer import (REQUIRED_COLUMNS, ImportRejected, Problem, csv_cell,
+                                   import_actuals_csv)
 from app.services.importing.rules import ACTUAL_FIELDS
 
 
@@ -35,31 +35,38 @@ def index():
     for name in ("transaction_class", "status", "billing_type"):
         if name in filters:
             query = query.where(getattr(Actual, name) == filters[name])
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    pagination = paginate(query)
     return render_template("actuals/list.html", form=form, pagination=pagination,
                            filtered=bool(filters))
 
 
 # --- CSV upload ----------------------------------------------------------------------------
 
-# The importer reports "row 3, quantity: not a number" or "row 1: missing column 'unit'".
-_PROBLEM = re.compile(r"row (?P<row>\d+)(?:, (?P<column>[^:]+))?: (?P<message>.*)", re.DOTALL)
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Problem:
-    row: str
+class ProblemRow:
+    """One row of the table of problems: where in the CSV file, and what, translated."""
+
+    row: int | str
     column: str
     message: str
 
 
-def _problem(line: str) -> Problem:
-    match = _PROBLEM.fullmatch(line)
-    if match is None:
-        return Problem("", "", line)
-    return Problem(match["row"], match["column"] or "", match["message"])
+def _problem_row(problem: Problem) -> ProblemRow:
+    row, column = csv_cell(problem.path)
+    return ProblemRow("" if row is None else row, column, problem.translated())
+
+
+def _warning(problem: Problem) -> str:
+    row, column = csv_cell(problem.path)
+    if row is None:
+        return problem.translated()
+    if column:
+        return _("Row %(row)s, %(column)s: %(message)s", row=row, column=column,
+                 message=problem.translated())
+    return _("Row %(row)s: %(message)s", row=row, message=problem.translated())
 
 
 @bp.route("/actuals/import", methods=["GET", "POST"])
@@ -67,7 +74,7 @@ def import_csv():
     """Upload a CSV file of actuals; the same rules as `flask import-data`: a file with any
     error is rejected whole, with every error listed by row and column, and nothing written."""
     form = ImportForm()
-    problems: list[Problem] = []
+    problems: list[ProblemRow] = []
     if form.validate_on_submit():
         data = form.file.data.read(MAX_UPLOAD + 1)
         try:
@@ -81,13 +88,13 @@ def import_csv():
         except ValueError as error:
             form.file.errors = [str(error)]
         except ImportRejected as rejected:
-            problems = [_problem(line) for line in rejected.errors]
+            problems = [_problem_row(problem) for problem in rejected.problems]
         else:
             count = summary.created.get("actuals", 0)
             flash(ngettext("Imported %(num)s actual.", "Imported %(num)s actuals.", count),
                   "success")
-            if summary.warnings:
-                flash(" ".join(summary.warnings[:10]), "warning")
+            if summary.warned:
+                flash(" ".join(_warning(problem) for problem in summary.warned[:10]), "warning")
             return redirect(url_for("actuals.index"))
     failed = bool(problems or form.errors)
     return render_template("actuals/import.html", form=form, problems=problems,

@@ -4,6 +4,9 @@ The whole file is checked first and every problem is listed by its path
 (`actuals[17].quantity: not a number`, or `row 19, quantity: not a number` in a CSV file);
 a file with any error is refused and nothing is written. A file without errors is written
 in one transaction. The rules live in app.services.importing.
+
+Problems are data (app.services.importing.problems.Problem: path, code, params): the
+command line prints them in English, the upload page in the user's language.
 """
 
 import csv
@@ -12,16 +15,19 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path as FilePath
 
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.services.importing.reading import Path, Problems, path_text
+from app.services.importing.problems import Path, Problem
+from app.services.importing.reading import Problems, path_text
 from app.services.importing.rules import ACTUAL_FIELDS, FORMAT, check
 from app.services.importing.writing import write
 
-__all__ = ["ImportRejected", "ImportSummary", "import_actuals_csv", "import_data", "import_file"]
+__all__ = ["ImportRejected", "ImportSummary", "Problem", "csv_cell", "csv_where",
+           "import_actuals_csv", "import_data", "import_file"]
 
 # Columns a CSV file of actuals cannot do without (the others may be left out).
 REQUIRED_COLUMNS = ("key", "project", "class", "date", "quantity", "unit")
@@ -39,20 +45,50 @@ LABELS = {
 }
 
 
-class ImportRejected(Exception):
-    """The file has errors; nothing was written. `errors` are "path: message" lines."""
+def csv_where(path: Path) -> str:
+    """Where a problem of a CSV file is: `row 4, quantity`, `row 1` (the whole file: `file`)."""
+    if not path:
+        return "file"
+    rest = path_text(path[1:]) if len(path) > 1 else ""
+    return f"row {path[0]}" + (f", {rest}" if rest else "")
 
-    def __init__(self, errors: list[str]):
-        super().__init__(f"rejected with {len(errors)} error(s): {errors[0] if errors else ''}")
-        self.errors = list(errors)
+
+def csv_cell(path: Path) -> tuple[int | None, str]:
+    """The row number and column of a CSV file's problem: (4, "quantity"), (1, "") for a
+    whole row, (None, "") for the whole file."""
+    if not path or not isinstance(path[0], int):
+        return None, ""
+    return path[0], path_text(path[1:]) if len(path) > 1 else ""
+
+
+class ImportRejected(Exception):
+    """The file has errors; nothing was written. `problems` are the errors as data (in a
+    CSV file their paths start at the row number); `errors` are the same as "where:
+    message" lines in English, as the command line prints them."""
+
+    def __init__(self, problems: list[Problem], where: Callable[[Path], str] = path_text):
+        self.problems = list(problems)
+        self.where = where
+        first = self.problems[0] if self.problems else None
+        super().__init__(f"rejected with {len(self.problems)} error(s): "
+                         f"{self._line(first) if first is not None else ''}")
+
+    def _line(self, problem: Problem) -> str:
+        return f"{self.where(problem.path)}: {problem.message()}"
+
+    @cached_property
+    def errors(self) -> list[str]:
+        return [self._line(problem) for problem in self.problems]
 
 
 @dataclass
 class ImportSummary:
-    """What an import created (kind → count) and what it warns about."""
+    """What an import created (kind → count) and what it warns about: `warnings` as the
+    command line prints them, `warned` the same as data (to show them translated)."""
 
     created: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    warned: list[Problem] = field(default_factory=list)
 
     def describe(self) -> str:
         """One line, e.g. "Imported 2 customers, 1 role, 310 actuals."."""
@@ -66,25 +102,29 @@ class ImportSummary:
 
 def import_file(path: FilePath) -> ImportSummary:
     """Import a .json data file or a .csv file of actuals."""
+    def refused(code: str, **params: object) -> ImportRejected:
+        """A problem with the file as a whole, reported under its name."""
+        return ImportRejected([Problem((), code, params)], where=lambda _: str(path))
+
     try:
         text = FilePath(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ImportRejected([f"{path}: no such file"]) from None
+        raise refused("no_such_file") from None
     except UnicodeDecodeError:
-        raise ImportRejected([f"{path}: not UTF-8 text"]) from None
+        raise refused("not_utf8") from None
     except OSError as error:
-        raise ImportRejected([f"{path}: {error.strerror or error}"]) from None
+        raise refused("unreadable", reason=error.strerror or str(error)) from None
     suffix = FilePath(path).suffix.lower()
     if suffix == ".csv":
         return import_actuals_csv(text)
     if suffix != ".json":
-        raise ImportRejected([f"{path}: not a .json or .csv file"])
+        raise refused("not_json_or_csv")
     try:
         # Decimal for every number with a fraction (and NaN/Infinity), so no float ever exists.
         data = json.loads(text, parse_float=Decimal, parse_constant=Decimal)
     except json.JSONDecodeError as error:
-        raise ImportRejected([f"{path}: not valid JSON: {error.msg} "
-                              f"(line {error.lineno}, column {error.colno})"]) from None
+        raise refused("not_json", reason=error.msg, line=error.lineno,
+                      column=error.colno) from None
     return import_data(data)
 
 
@@ -96,31 +136,34 @@ def import_data(data: dict) -> ImportSummary:
 def import_actuals_csv(text: str) -> ImportSummary:
     """Import actuals from CSV: a header row of actual field names, one actual per row,
     empty cells omitted. Problems are reported by row (the header is row 1) and column,
-    from the same rules as actuals in a JSON file."""
+    from the same rules as actuals in a JSON file: their paths are (row, column)."""
     actuals, row_numbers, misshapen = _read_csv(text)
 
     def row_of(path: Path) -> int:
         return row_numbers[path[1]] if len(path) > 1 and isinstance(path[1], int) else 1
 
-    def where(path: Path) -> str:
-        rest = path_text(path[2:]) if len(path) > 2 else ""
-        return f"row {row_of(path)}" + (f", {rest}" if rest else "")
+    def by_row(found: list[Problem]) -> list[Problem]:
+        """`actuals[3].quantity` as (row, "quantity"); rows with stray cells among their
+        row's problems."""
+        located = [Problem((row_of(problem.path), *problem.path[2:]), problem.code,
+                           problem.params) for problem in found]
+        if misshapen:
+            located = sorted(misshapen + located, key=lambda problem: problem.path[0])
+        return located
 
-    return _import({"format": FORMAT, "actuals": actuals}, where, misshapen, row_of)
+    return _import({"format": FORMAT, "actuals": actuals}, csv_where, by_row)
 
 
 def _import(data: object, where: Callable[[Path], str],
-            misshapen: list[tuple[int, str]] | None = None,
-            row_of: Callable[[Path], int] | None = None) -> ImportSummary:
-    """Check everything, then write it all in one transaction, or raise ImportRejected."""
+            locate: Callable[[list[Problem]], list[Problem]] | None = None) -> ImportSummary:
+    """Check everything, then write it all in one transaction, or raise ImportRejected.
+    `locate` turns the problems (in file order) into the paths `where` describes."""
     plan, problems = check(data)
-    found = Problems.in_file_order(problems.errors, data)
-    errors = [f"{where(path)}: {message}" for path, message in found]
-    if misshapen and row_of is not None:  # CSV rows with stray cells, among their row's problems
-        ranked = misshapen + [(row_of(path), line) for (path, _), line in zip(found, errors)]
-        errors = [line for _, line in sorted(ranked, key=lambda problem: problem[0])]
+    errors = Problems.in_file_order(problems.errors, data)
+    if locate is not None:
+        errors = locate(errors)
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(errors, where)
     try:
         created = write(plan)
         db.session.commit()
@@ -128,45 +171,47 @@ def _import(data: object, where: Callable[[Path], str],
         # Only a concurrent change can get here: everything else was checked beforehand.
         db.session.rollback()
         reason = str(error.orig).splitlines()[0]
-        raise ImportRejected([f"file: refused by the database, changed meanwhile? ({reason})"]
-                             ) from None
+        raise ImportRejected([Problem((), "database_refused", {"reason": reason})]) from None
     except BaseException:
         db.session.rollback()
         raise
-    warnings = [f"{where(path)}: {message}"
-                for path, message in Problems.in_file_order(problems.warnings, data)]
-    return ImportSummary(created, warnings)
+    warned = Problems.in_file_order(problems.warnings, data)
+    if locate is not None:
+        warned = locate(warned)
+    return ImportSummary(created, [f"{where(problem.path)}: {problem.message()}"
+                                   for problem in warned], warned)
 
 
-def _read_csv(text: str) -> tuple[list[dict], list[int], list[tuple[int, str]]]:
-    """The rows as actual dicts (blank cells None), the row number of each, and rows
-    with a value in a column without a name, as (row number, message). A bad header row
-    is refused at once: nothing below it could be read right."""
+def _read_csv(text: str) -> tuple[list[dict], list[int], list[Problem]]:
+    """The rows as actual dicts (blank cells None), the row number of each, and a problem
+    for each row with a value in a column without a name. A bad header row is refused at
+    once: nothing below it could be read right."""
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     # Spreadsheets in many locales write ";" (or tabs) between cells.
     delimiter = max((",", ";", "\t"), key=first_line.count)
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if not records or not any(cell.strip() for cell in records[0]):
-        raise ImportRejected(["row 1: no header row (columns such as "
-                              f"{', '.join(REQUIRED_COLUMNS)})"])
+        raise ImportRejected([Problem((1,), "no_header", {"columns": ", ".join(REQUIRED_COLUMNS)})],
+                             csv_where)
     header = [cell.strip().lower() for cell in records[0]]
     errors = []
     for name in dict.fromkeys(header):
         if name and name not in ACTUAL_FIELDS:
-            errors.append(f"row 1, {name}: unknown column")
+            errors.append(Problem((1, name), "unknown_column"))
         elif name and header.count(name) > 1:
-            errors.append(f"row 1, {name}: duplicate column")
-    errors += [f"row 1: missing column '{name}'" for name in REQUIRED_COLUMNS if name not in header]
+            errors.append(Problem((1, name), "duplicate_column"))
+    errors += [Problem((1,), "missing_column", {"column": name})
+               for name in REQUIRED_COLUMNS if name not in header]
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(errors, csv_where)
     actuals, row_numbers, misshapen = [], [], []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
         if any(cell.strip() and (i >= len(header) or not header[i])
                for i, cell in enumerate(record)):
-            misshapen.append((number, f"row {number}: a value in a column without a name"))
+            misshapen.append(Problem((number,), "unnamed_column_value"))
         # Blank cells stay as None (omitted) so that problems keep the order of the columns.
         cells = dict(zip(header, record + [""] * (len(header) - len(record))))
         actuals.append({name: cell if cell.strip() else None

@@ -15,62 +15,11 @@ from app.models import (Actual, Contract, ContractLine, ContractLineClass, Count
                         InvoiceSchedule, Milestone, Project, RolePrice, Task)
 from app.services.importer import (ImportRejected, ImportSummary, import_data, import_file)
 from tests.factories import make_customer, make_project
+from tests.worlds import company  # the small company that imports cleanly
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 COUNTED = (Customer, Project, Task, RolePrice, Contract, ContractLine, ContractLineClass,
            InvoiceSchedule, Milestone, Actual, Counter)
-
-
-def company() -> dict:
-    """A small company that imports cleanly: one DKK contract with a T&M line (time and
-    expense, at its own 20 % tax rate), a fixed-price line and a product line."""
-    return {
-        "format": "project-invoicing/1",
-        "customers": [{"key": "acme", "name": "Acme ApS", "email": "ap@acme.example",
-                       "bill_to": {"street": "Vestergade 1", "postal_code": "8000",
-                                   "city": "Aarhus", "country": "dk"}}],
-        "roles": [{"key": "dev", "name": "Developer", "chargeable": True},
-                  {"key": "trainee", "name": "Trainee", "chargeable": False}],
-        "resources": [{"key": "ana", "name": "Ana"}],
-        "categories": [{"key": "hotel", "name": "Hotel"}],
-        "products": [{"key": "lic", "name": "Licence", "price": "100.00"}],
-        "price_lists": [{"key": "dkk", "name": "DKK 2026", "currency": "DKK",
-                         "role_prices": [{"role": "dev", "unit": "hour", "price": "950.00"},
-                                         {"role": "trainee", "unit": "hour", "price": "400.00"}],
-                         "category_prices": [{"category": "hotel", "unit": "each",
-                                              "price": "1200.00"}]}],
-        "projects": [{"key": "web", "name": "Website", "customer": "acme",
-                      "tasks": [{"key": "design", "name": "Design"}]}],
-        "contracts": [{
-            "key": "c1", "name": "Website 2026", "customer": "acme", "currency": "DKK",
-            "price_list": "dkk", "opportunity": "OPP-1", "tax_rate": "25",
-            "lines": [
-                {"key": "l1", "name": "Build", "billing_method": "time_and_material",
-                 "project": "web", "classes": ["time", "expense"], "amount": "100000.00",
-                 "tax_rate": "20",
-                 "schedule": {"frequency": "monthly", "days": [31], "start": "2026-01-01"}},
-                {"key": "l2", "name": "Design phase", "billing_method": "fixed_price",
-                 "project": "web", "amount": "50000.00",
-                 "milestones": [
-                     {"key": "m1", "name": "Sign-off", "date": "2026-03-01",
-                      "amount": "25000.00", "status": "ready"},
-                     {"key": "m2", "name": "Launch", "date": "2026-06-01",
-                      "amount": "25000.00", "tax": "6250.00"}]},
-                {"key": "l3", "billing_method": "product", "product": "lic", "quantity": "2",
-                 "status": "ready"}]}],
-        "actuals": [
-            {"key": "a1", "project": "web", "task": "design", "class": "time",
-             "date": "2026-02-03", "role": "dev", "resource": "ana", "quantity": "7.5",
-             "unit": "hour", "internal_comment": "Wireframes", "external_comment": "Design",
-             "status": "ready"},
-            {"key": "a2", "project": "web", "class": "time", "date": "2026-02-04",
-             "role": "trainee", "resource": "ana", "quantity": "2", "unit": "hour"},
-            {"key": "a3", "project": "web", "class": "expense", "date": "2026-02-06",
-             "category": "hotel", "quantity": "2", "unit": "each", "tax": "300.00",
-             "description": "Hotel, two nights", "status": "ready"},
-            {"key": "a4", "project": "web", "class": "fee", "date": "2026-02-07",
-             "quantity": "1", "unit": "each", "price": "250.00"}],
-    }
 
 
 def rejected(data: dict) -> list[str]:
@@ -175,6 +124,37 @@ def test_unknown_currency_country_and_references_are_named(app):
         "actuals[0].task: unknown task 'build' in project 'web'",
         "actuals[1].resource: unknown resource 'bo'",
     ]
+
+
+@pytest.mark.parametrize("country", ["XX", "xx", "D1", "EU"])
+def test_a_country_must_be_an_iso_3166_country_not_just_two_letters(app, country):
+    data = company()
+    data["customers"][0]["bill_to"]["country"] = country
+    assert rejected(data) == [
+        "customers[0].bill_to.country: must be a 2-letter ISO 3166 country code"]
+
+
+@pytest.mark.parametrize("email", ["ap@acme", "ap acme@example.com", "@acme.example",
+                                   "ap@@acme.example"])
+def test_an_email_address_is_checked_by_the_shared_check(app, email):
+    data = company()
+    data["customers"][0]["email"] = email
+    assert rejected(data) == ["customers[0].email: not an e-mail address"]
+
+
+def test_problems_are_data_with_a_code_and_the_values_of_their_message(app):
+    data = company()
+    data["contracts"][0]["lines"][0]["project"] = "nope"
+    data["actuals"][3]["quantity"] = "one"
+    with pytest.raises(ImportRejected) as raised:
+        import_data(data)
+    assert [(p.path, p.code, dict(p.params)) for p in raised.value.problems] == [
+        (("contracts", 0, "lines", 0, "project"), "unknown_reference",
+         {"kind": "project", "key": "nope"}),
+        (("actuals", 3, "quantity"), "not_a_number", {}),
+    ]
+    assert raised.value.errors == ["contracts[0].lines[0].project: unknown project 'nope'",
+                                   "actuals[3].quantity: not a number"]
 
 
 def test_contract_currency_must_be_the_price_lists(app):
@@ -352,6 +332,9 @@ def test_milestones_not_adding_up_to_the_line_amount_give_a_warning(app):
     summary = import_data(data)
     assert summary.warnings == ["contracts[0].lines[1].milestones: milestones add up to "
                                 "25000.00, the line amount is 50000.00"]
+    assert [(p.path, p.code, dict(p.params)) for p in summary.warned] == [
+        (("contracts", 0, "lines", 1, "milestones"), "milestones_differ",
+         {"total": "25000.00", "amount": "50000.00"})]
     assert summary.created["milestones"] == 1
 
 

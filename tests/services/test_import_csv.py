@@ -8,15 +8,15 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Actual
-from app.services.importer import ImportRejected, import_actuals_csv, import_data
-from tests.services.test_import import company
+from app.services.importer import ImportRejected, csv_cell, import_actuals_csv, import_data
+from tests.worlds import company
 
 HEADER = "key,project,task,class,date,role,resource,category,quantity,unit,price,tax,status"
 
 
 @pytest.fixture
 def imported(app):
-    """The small company of test_import, with its four actuals."""
+    """The small company of tests/worlds.py (test_import's), with its four actuals."""
     import_data(company())
 
 
@@ -80,6 +80,24 @@ def test_errors_are_reported_by_row_and_column_and_nothing_is_written(imported):
 ])
 def test_a_bad_header_is_refused_before_any_row(app, header, errors):
     assert rejected(f"{header}\nb1,web,time,2026-03-02,1,hour\n") == errors
+
+
+def test_problems_of_a_csv_file_are_data_located_by_row_and_column(imported):
+    with pytest.raises(ImportRejected) as raised:
+        import_actuals_csv(f"{HEADER}\n"
+                           "b1,web,,time,2026-03-02,dev,ana,,seven,hour,,,\n"
+                           "b2,nope,,fee,2026-03-05,,,,1,each,10.00,,,stray\n")
+    assert [(p.path, p.code, dict(p.params)) for p in raised.value.problems] == [
+        ((2, "quantity"), "not_a_number", {}),
+        ((3,), "unnamed_column_value", {}),
+        ((3, "project"), "unknown_reference", {"kind": "project", "key": "nope"}),
+    ]
+    assert [csv_cell(p.path) for p in raised.value.problems] == [
+        (2, "quantity"), (3, ""), (3, "project")]
+    with pytest.raises(ImportRejected) as raised:
+        import_actuals_csv("key,project,class,date,qty,unit\n")
+    assert [(p.path, p.code, dict(p.params)) for p in raised.value.problems] == [
+        ((1, "qty"), "unknown_column", {}), ((1,), "missing_column", {"column": "quantity"})]
 
 
 def test_semicolons_quotes_and_a_byte_order_mark_are_read(imported):

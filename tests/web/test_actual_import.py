@@ -4,10 +4,14 @@ import io
 import re
 from decimal import Decimal
 
+from flask_babel import force_locale
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Actual
+from app.services.importing import problems
+from app.services.importing.problems import Problem
 from tests.factories import (make_category, make_contract, make_price_list, make_project,
                              make_resource, make_role, make_tm_line)
 from tests.web.helpers import page
@@ -61,6 +65,34 @@ def test_a_file_with_errors_is_rejected_whole_with_every_error_by_row_and_column
     assert ("4", "project") in errors and ("4", "date") in errors
     assert "unknown role &#39;nobody&#39;" in html or "unknown role 'nobody'" in html
     assert count() == 0
+
+
+# A problem's row, column and message, each in its own cell of the table.
+CELLS = re.compile(r'<tr data-testid="import-error" data-row="(\d*)" data-column="([^"]*)">\s*'
+                   r'<td>(\d*)</td><td><code>([^<]*)</code></td><td>([^<]*)</td>')
+BAD_ROW = HEADER + "a1,nowhere,time,2026-03-02,dev,ana,,seven,hour\n"
+
+
+def test_problems_are_shown_in_the_language_of_the_session(app, client):
+    _company()
+    client.post("/language", data={"language": "da"})
+    html = page(upload(client, BAD_ROW))
+    assert "Intet blev importeret." in html and "<th>Række</th><th>Kolonne</th>" in html
+    with app.test_request_context(), force_locale("da"):
+        expected = [Problem((2, "project"), "unknown_reference",
+                            {"kind": "project", "key": "nowhere"}).translated(),
+                    Problem((2, "quantity"), "not_a_number").translated()]
+    assert CELLS.findall(html) == [("2", "project", "2", "project", str(escape(expected[0]))),
+                                   ("2", "quantity", "2", "quantity", str(escape(expected[1])))]
+
+
+def test_problem_messages_are_rendered_from_their_code_through_gettext(client, monkeypatch):
+    _company()
+    monkeypatch.setattr(problems, "gettext", lambda message: f"«{message}»")
+    html = page(upload(client, BAD_ROW))
+    assert CELLS.findall(html) == [
+        ("2", "project", "2", "project", str(escape("«unknown «project» 'nowhere'»"))),
+        ("2", "quantity", "2", "quantity", "«not a number»")]
 
 
 def test_a_bad_header_row_is_reported_as_row_one(client):

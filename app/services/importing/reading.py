@@ -8,16 +8,13 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TypeVar
 
-from app.billing.money import (PERCENT_PLACES, UnknownCurrency, check_places, minor_units,
-                               round_money, to_decimal)
+from app.billing.money import PERCENT_PLACES, minor_units, round_money, to_decimal
+from app.billing.values import fits, is_country, is_currency, is_email, too_large
+from app.services.importing.problems import Path, Problem
 
-Path = tuple[str | int, ...]
 Found = TypeVar("Found")
 
-# Money columns keep value × 10^4 in a 64-bit integer; stay well inside it.
-TOO_LARGE = Decimal(10) ** 12
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def path_text(path: Path) -> str:
@@ -51,22 +48,23 @@ def _position(data: object, path: Path) -> list[int]:
 
 
 class Problems:
-    """The errors and warnings found in one file, each with its path."""
+    """The errors and warnings found in one file, each a Problem: its path, a code of
+    problems.MESSAGES and the values of its message."""
 
     def __init__(self) -> None:
-        self.errors: list[tuple[Path, str]] = []
-        self.warnings: list[tuple[Path, str]] = []
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
 
-    def error(self, path: Path, message: str) -> None:
-        self.errors.append((path, message))
+    def error(self, path: Path, code: str, /, **params: object) -> None:
+        self.errors.append(Problem(path, code, params))
 
-    def warn(self, path: Path, message: str) -> None:
-        self.warnings.append((path, message))
+    def warn(self, path: Path, code: str, /, **params: object) -> None:
+        self.warnings.append(Problem(path, code, params))
 
     @staticmethod
-    def in_file_order(found: list[tuple[Path, str]], data: object) -> list[tuple[Path, str]]:
+    def in_file_order(found: list[Problem], data: object) -> list[Problem]:
         """Sorted by position in the file; problems at the same place keep their order."""
-        return sorted(found, key=lambda problem: _position(data, problem[0]))
+        return sorted(found, key=lambda problem: _position(data, problem.path))
 
 
 def parse_number(value: object) -> Decimal | None:
@@ -79,27 +77,19 @@ def parse_number(value: object) -> Decimal | None:
         return None
 
 
-def fits(value: Decimal, places: int) -> bool:
-    """Whether the value needs no more than `places` decimals."""
-    try:
-        check_places(value, places)
-    except ValueError:
-        return False
-    return True
-
-
-_TOO_FINE = "too many decimals"
+_TOO_FINE = "too_many_decimals"
 
 
 # Files repeat the same few quantities, prices and dates many times over: parse each once.
 @lru_cache(maxsize=4096)
 def _checked_number(raw: str | int | Decimal, places: int) -> Decimal | str:
-    """The number, else what is wrong with it (_TOO_FINE: more than `places` decimals)."""
+    """The number, else the code of what is wrong with it (_TOO_FINE: more than `places`
+    decimals)."""
     number = parse_number(raw)
     if number is None:
-        return "not a number"
-    if abs(number) >= TOO_LARGE:
-        return "too large"
+        return "not_a_number"
+    if too_large(number):
+        return "too_large"
     if not fits(number, places):
         return _TOO_FINE
     return number
@@ -123,14 +113,14 @@ def items_of(value: object, path: Path, problems: Problems, required: bool = Fal
             problems.error(path, "required")
         return []
     if not isinstance(value, list):
-        problems.error(path, "must be a list")
+        problems.error(path, "not_a_list")
         return []
     items = []
     for index, entry in enumerate(value):
         if isinstance(entry, dict):
             items.append(Item(entry, path + (index,), problems))
         else:
-            problems.error(path + (index,), "must be an object")
+            problems.error(path + (index,), "not_an_object")
     return items
 
 
@@ -145,20 +135,24 @@ class Item:
         self.path = path
         self.problems = problems
 
-    def fail(self, name: str | int | None, message: str) -> None:
+    def fail(self, name: str | int | None, code: str, /, **params: object) -> None:
         """Record a problem with a field, or with the whole object when name is None."""
-        self.problems.error(self.path if name is None else self.path + (name,), message)
+        self.problems.errors.append(
+            Problem(self.path if name is None else self.path + (name,), code, params))
 
     def given(self, name: str) -> bool:
         """Present and not blank: null and "" count as omitted."""
         value = self.data.get(name)
         return value is not None and not (isinstance(value, str) and not value.strip())
 
-    def only(self, allowed: Collection[str], elsewhere: Mapping[str, str] | None = None) -> None:
-        """A problem for every field not in allowed (`elsewhere` says why, for some)."""
+    def only(self, allowed: Collection[str],
+             elsewhere: Mapping[str, tuple[str, dict]] | None = None) -> None:
+        """A problem for every field not in allowed (`elsewhere` says why, for some: the
+        code and params of the problem)."""
         for name in self.data:
             if name not in allowed:
-                self.fail(name, (elsewhere or {}).get(name, "unknown field"))
+                code, params = (elsewhere or {}).get(name, ("unknown_field", {}))
+                self.fail(name, code, **params)
 
     def value(self, name: str, required: bool = True) -> object:
         """The raw value of a field, None when omitted (a problem if it is required)."""
@@ -174,18 +168,18 @@ class Item:
         if raw is None:
             return None
         if not isinstance(raw, str):
-            self.fail(name, "must be text")
+            self.fail(name, "not_text")
             return None
         text = raw.strip()
         if limit is not None and len(text) > limit:
-            self.fail(name, f"longer than {limit} characters")
+            self.fail(name, "too_long", limit=limit)
             return None
         return text
 
     def email(self, name: str) -> str | None:
         address = self.text(name, limit=254)
-        if address is not None and not _EMAIL.fullmatch(address):
-            self.fail(name, "not an e-mail address")
+        if address is not None and not is_email(address):
+            self.fail(name, "not_an_email")
             return None
         return address
 
@@ -193,38 +187,45 @@ class Item:
         code = self.text(name, limit=None)
         if code is None:
             return None
-        if len(code) != 2 or not (code.isascii() and code.isalpha()):
-            self.fail(name, "must be a 2-letter ISO 3166 country code")
+        code = code.upper()
+        if not is_country(code):
+            self.fail(name, "not_a_country")
             return None
-        return code.upper()
+        return code
 
     def currency(self, name: str, required: bool = True) -> str | None:
         code = self.text(name, required, limit=None)
         if code is None:
             return None
         code = code.upper()
-        try:
-            minor_units(code)
-        except UnknownCurrency:
-            self.fail(name, f"unknown currency '{code}'")
+        if not is_currency(code):
+            self.fail(name, "unknown_currency", currency=code)
             return None
         return code
 
-    def _decimal(self, name: str, required: bool, places: int, too_fine: str,
+    def _decimal(self, name: str, required: bool, places: int, currency: str | None,
                  minimum: Decimal | None) -> Decimal | None:
+        """A number with at most `places` decimals (those of `currency`, when given)."""
         raw = self.value(name, required)
         if raw is None:
             return None
         if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
-            self.fail(name, 'must be a string such as "7.5", not a float' if isinstance(raw, float)
-                      else "not a number")
+            self.fail(name, "float_number" if isinstance(raw, float) else "not_a_number")
             return None
         number = _checked_number(raw, places)
         if not isinstance(number, Decimal):
-            self.fail(name, too_fine if number is _TOO_FINE else number)
+            if number is not _TOO_FINE:
+                self.fail(name, number)
+            elif currency is None:
+                self.fail(name, "too_many_decimals", places=places)
+            else:
+                self.fail(name, "too_many_decimals_for_currency", currency=currency,
+                          places=places)
         elif minimum is not None and number < minimum:
-            self.fail(name, "must not be negative" if minimum == 0
-                      else f"must be at least {minimum}")
+            if minimum == 0:
+                self.fail(name, "negative")
+            else:
+                self.fail(name, "below_minimum", minimum=minimum)
         else:
             return number
         return None
@@ -232,7 +233,7 @@ class Item:
     def number(self, name: str, required: bool = True, places: int = 4,
                minimum: Decimal | None = None) -> Decimal | None:
         """A quantity or price: at most `places` decimals."""
-        return self._decimal(name, required, places, f"more than {places} decimals", minimum)
+        return self._decimal(name, required, places, None, minimum)
 
     def money(self, name: str, currency: str | None, required: bool = True,
               minimum: Decimal | None = None) -> Decimal | None:
@@ -240,14 +241,13 @@ class Item:
         if currency is None:  # unknown because of another problem: check the rest
             return self.number(name, required, minimum=minimum)
         places = minor_units(currency)
-        amount = self._decimal(name, required, places,
-                               f"more decimals than {currency} allows ({places})", minimum)
+        amount = self._decimal(name, required, places, currency, minimum)
         return None if amount is None else round_money(amount, currency)
 
     def percent(self, name: str, required: bool = True) -> Decimal | None:
         rate = self.number(name, required, places=PERCENT_PLACES)
         if rate is not None and not 0 <= rate <= 100:
-            self.fail(name, "must be between 0 and 100")
+            self.fail(name, "not_a_percentage")
             return None
         return rate
 
@@ -257,7 +257,7 @@ class Item:
             return None
         day = _parsed_date(raw) if isinstance(raw, str) else None
         if day is None:
-            self.fail(name, "not a date (YYYY-MM-DD)")
+            self.fail(name, "not_a_date")
         return day
 
     def choice(self, name: str, options: Iterable[str], required: bool = True,
@@ -267,7 +267,7 @@ class Item:
             return default
         value = raw.strip().lower() if isinstance(raw, str) else raw
         if value not in options:
-            self.fail(name, f"must be one of {', '.join(options)}")
+            self.fail(name, "not_one_of", options=", ".join(options))
             return None
         return value
 
@@ -277,18 +277,19 @@ class Item:
             return default
         if isinstance(raw, bool):
             return raw
-        self.fail(name, "must be true or false")
+        self.fail(name, "not_a_flag")
         return None
 
     def ref(self, name: str, find: Callable[[str], Found | None], label: str,
             required: bool = True) -> Found | None:
-        """The record a key refers to; `unknown <label> '<key>'` when there is none."""
+        """The record a key refers to; `unknown <label> '<key>'` when there is none (label:
+        one of problems.KINDS)."""
         key = self.text(name, required, limit=None)
         if key is None:
             return None
         found = find(key)
         if found is None:
-            self.fail(name, f"unknown {label} '{key}'")
+            self.fail(name, "unknown_reference", kind=label, key=key)
         return found
 
     def child(self, name: str, required: bool = True) -> "Item | None":
@@ -296,7 +297,7 @@ class Item:
         if raw is None:
             return None
         if not isinstance(raw, dict):
-            self.fail(name, "must be an object")
+            self.fail(name, "not_an_object")
             return None
         return Item(raw, self.path + (name,), self.problems)
 

@@ -10,18 +10,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from decimal import Decimal
 
-from app.billing.enums import (BILLING_METHODS, BILLING_TYPES, CHARGEABLE, NON_CHARGEABLE,
-                               NOT_AVAILABLE, TRANSACTION_CLASSES)
+from app.billing.enums import BILLING_METHODS, BILLING_TYPES, NOT_AVAILABLE, TRANSACTION_CLASSES
 from app.billing.money import minor_units, plain, round_money
+from app.billing.pricing import Priced, billing_type_for, choose_price, price_field, priced
 from app.billing.schedule import FREQUENCIES, SEMI_MONTHLY_DAYS, WEEKDAYS, Schedule, ScheduleError
-from app.billing.totals import default_tax, detail_amount
+from app.billing.totals import default_tax
+from app.billing.values import fits, too_large
 from app.models import (Actual, Category, Contract, ContractLine, Customer, Milestone, PriceList,
                         Product, Project, Resource, Role)
 from app.services.importing.catalog import (Catalog, ContractRef, FlagRef, LineRef, PriceListRef,
                                             ProductRef, ProjectRef, Ref, existing_values)
-from app.services.importing.reading import TOO_LARGE, Item, Problems, fits, items_of, parse_number
+from app.services.importing.reading import Item, Problems, items_of, parse_number
 
 FORMAT = "project-invoicing/1"
+_NO_TAX = Decimal(0)
 SECTIONS = ("customers", "roles", "resources", "categories", "products", "price_lists",
             "projects", "contracts", "actuals")
 # Kinds whose keys are unique in their whole table (tasks: within their project only).
@@ -48,8 +50,9 @@ LINE_FIELDS = {
                       "status"},
 }
 ANY_LINE_FIELDS = set().union(*LINE_FIELDS.values())
-# Why a field of another billing method is refused, per billing method.
-LINE_MISFITS = {method: {name: f"not used on {method} lines" for name in ANY_LINE_FIELDS - fields}
+# Why a field of another billing method is refused, per billing method: (code, params).
+LINE_MISFITS = {method: {name: ("not_on_billing_method", {"method": method})
+                         for name in ANY_LINE_FIELDS - fields}
                 for method, fields in LINE_FIELDS.items()}
 MILESTONE_FIELDS = {"key", "name", "date", "amount", "tax", "description", "external_description",
                     "status"}
@@ -72,15 +75,8 @@ class Plan:
         self.rows[kind].append((ref, values))
 
 
-# Many actuals share quantity, price and rate: compute each amount and tax once.
-@lru_cache(maxsize=8192)
-def _amount(quantity: Decimal, price: Decimal, currency: str) -> Decimal:
-    return detail_amount(quantity, price, currency)
-
-
-@lru_cache(maxsize=8192)
-def _tax(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
-    return default_tax(amount, rate, currency)
+# Many actuals share quantity, price and rate: price each combination once.
+_priced = lru_cache(maxsize=8192)(priced)
 
 
 def _nested(items: list[Item], list_name: str, name: str):
@@ -113,15 +109,15 @@ class Rules:
     def run(self) -> None:
         data = self.data
         if not isinstance(data, dict):
-            self.problems.error((), "must be a JSON object")
+            self.problems.error((), "not_json_object")
             return
         if "format" not in data or data["format"] is None:
             self.problems.error(("format",), "required")
         elif data["format"] != FORMAT:
-            self.problems.error(("format",), f"must be '{FORMAT}'")
+            self.problems.error(("format",), "wrong_format", format=FORMAT)
         for name in data:
             if name != "format" and name not in SECTIONS:
-                self.problems.error((name,), "unknown section")
+                self.problems.error((name,), "unknown_section")
         for name in SECTIONS:
             getattr(self, name)(items_of(data.get(name), (name,), self.problems))
         self._check_claimed_keys()
@@ -134,7 +130,7 @@ class Rules:
             return None
         seen = self._seen[kind] if seen is None else seen
         if key in seen:
-            item.fail("key", f"duplicate key '{key}'")
+            item.fail("key", "duplicate_key", key=key)
             return None
         seen.add(key)
         if kind in KEYED:
@@ -146,7 +142,7 @@ class Rules:
             existing = existing_values(KEYED[kind].key, (key for _, key in claimed))
             for item, key in claimed:
                 if key in existing:
-                    item.fail("key", f"'{key}' already exists")
+                    item.fail("key", "key_exists", key=key)
 
     def define(self, kind: str, ref: Ref, values: dict) -> None:
         """A record of the file that others can refer to by its key."""
@@ -159,7 +155,7 @@ class Rules:
         if key is None:
             return None
         if key not in self.catalog.units:
-            item.fail(name, f"unknown unit '{key}'")
+            item.fail(name, "unknown_reference", kind="unit", key=key)
             return None
         return key
 
@@ -169,9 +165,9 @@ class Rules:
         seen: set[str] = set()
         for item, name in named:
             if name in seen:
-                item.fail("name", f"duplicate name '{name}'")
+                item.fail("name", "duplicate_name", name=name)
             elif name in existing:
-                item.fail("name", f"'{name}' already exists")
+                item.fail("name", "name_exists", name=name)
             seen.add(name)
 
     # --- reference data ----------------------------------------------------------------
@@ -255,7 +251,7 @@ class Rules:
                 price_list.complete = False
             else:
                 if (found.key, unit) in prices:
-                    entry.fail(None, f"duplicate price for {name} '{found.key}' per '{unit}'")
+                    entry.fail(None, "duplicate_price", kind=name, key=found.key, unit=unit)
                 prices.setdefault((found.key, unit), price)
             self.plan.add(list_name, None, {
                 "price_list_id": price_list, f"{name}_id": found,
@@ -293,8 +289,8 @@ class Rules:
             price_list = item.ref("price_list", self.find["price_lists"], "price list")
             if (price_list is not None and currency is not None
                     and price_list.currency is not None and price_list.currency != currency):
-                item.fail("price_list", f"price list '{price_list.label}' is in "
-                                        f"{price_list.currency}, the contract is in {currency}")
+                item.fail("price_list", "price_list_currency", price_list=price_list.label,
+                          price_list_currency=price_list.currency, currency=currency)
             contract = ContractRef(key, currency=currency, tax_rate=item.percent("tax_rate"),
                                    price_list=price_list)
             self.define("contracts", contract, {
@@ -351,22 +347,22 @@ class Rules:
         if raw is None:
             return
         if not isinstance(raw, list) or not raw:
-            item.fail("classes", f"must be a non-empty list of {', '.join(TRANSACTION_CLASSES)}")
+            item.fail("classes", "not_a_class_list", options=", ".join(TRANSACTION_CLASSES))
             return
         chosen: list[str] = []
         for index, value in enumerate(raw):
             path = item.path + ("classes", index)
             if value not in TRANSACTION_CLASSES:
-                self.problems.error(path, f"must be one of {', '.join(TRANSACTION_CLASSES)}")
+                self.problems.error(path, "not_one_of", options=", ".join(TRANSACTION_CLASSES))
             elif value in chosen:
-                self.problems.error(path, f"duplicate class '{value}'")
+                self.problems.error(path, "duplicate_class", transaction_class=value)
             else:
                 chosen.append(value)
         for transaction_class in chosen:
             if project is not None:
                 if transaction_class in project.lines:
-                    item.fail("classes", f"project '{project.key}' already has a time and "
-                                         f"material line for '{transaction_class}'")
+                    item.fail("classes", "class_on_another_line", project=project.key,
+                              transaction_class=transaction_class)
                 else:
                     project.lines[transaction_class] = line
             self.plan.add("contract_line_classes", None, {
@@ -385,21 +381,21 @@ class Rules:
             if not item.given("weekday"):
                 item.fail("weekday", "required")
             if item.given("days"):
-                item.fail("days", f"not used on {frequency} schedules")
+                item.fail("days", "not_on_schedule", frequency=frequency)
         elif frequency is not None:
             if item.given("weekday"):
-                item.fail("weekday", f"not used on {frequency} schedules")
+                item.fail("weekday", "not_on_schedule", frequency=frequency)
             if frequency == "monthly" and not item.given("days"):
                 item.fail("days", "required")
             if frequency == "semi_monthly":
                 if days is not None and sorted(days) != list(SEMI_MONTHLY_DAYS):
-                    item.fail("days", "semi_monthly runs on days 15 and 31")
+                    item.fail("days", "semi_monthly_days")
                 days = list(SEMI_MONTHLY_DAYS)
         if len(self.problems.errors) == before:
             try:
                 Schedule(frequency, start, end, weekday, tuple(days or ()))
             except ScheduleError as error:
-                item.fail(error.field, str(error))
+                item.fail(error.field, "invalid_schedule", reason=str(error))
         values = {"contract_line_id": line, "frequency": frequency, "weekday": weekday,
                   "start_date": start, "end_date": end}
         if days:  # left out otherwise: SQL NULL rather than a JSON null
@@ -414,7 +410,7 @@ class Rules:
         number = parse_number(raw)
         if number is not None and number == number.to_integral_value():
             return int(number)
-        item.fail("weekday", "must be 0-6 (0 is monday) or monday … sunday")
+        item.fail("weekday", "not_a_weekday")
         return None
 
     @staticmethod
@@ -422,7 +418,7 @@ class Rules:
         raw = item.data["days"]
         numbers = [parse_number(day) for day in raw] if isinstance(raw, list) else [None]
         if any(n is None or n != n.to_integral_value() for n in numbers):
-            item.fail("days", "must be a list of days of the month (1-31)")
+            item.fail("days", "not_a_day_list")
             return None
         return [int(n) for n in numbers]
 
@@ -449,9 +445,8 @@ class Rules:
                 "date": entry.date("date"), "amount": milestone_amount, "tax": tax,
                 "status": entry.choice("status", READY, required=False, default="not_ready")})
         if complete and amount is not None and currency is not None and total != amount:
-            self.problems.warn(item.path + ("milestones",),
-                               f"milestones add up to {plain(round_money(total, currency))}, "
-                               f"the line amount is {plain(amount)}")
+            self.problems.warn(item.path + ("milestones",), "milestones_differ",
+                               total=plain(round_money(total, currency)), amount=plain(amount))
 
     def _product_line(self, item: Item, line: LineRef, values: dict) -> None:
         """A catalogue product (`product`) or a write-in one (`product_name`)."""
@@ -459,9 +454,9 @@ class Rules:
         product = item.ref("product", self.find["products"], "product", required=False)
         write_in = item.text("product_name", required=False)
         if item.given("product") and item.given("product_name"):
-            item.fail("product_name", "give either product or product_name, not both")
+            item.fail("product_name", "product_and_name")
         elif not item.given("product") and not item.given("product_name"):
-            item.fail("product", "required (or product_name for a write-in product)")
+            item.fail("product", "product_required")
         quantity = item.number("quantity", minimum=Decimal(0))
         price = None
         if item.given("price"):
@@ -469,13 +464,13 @@ class Rules:
         elif product is not None and product.price is not None:
             price = product.price
             if currency is not None and not fits(price, minor_units(currency)):
-                item.fail("price", f"product '{product.key}' costs {price}, more decimals than "
-                                   f"{currency} allows ({minor_units(currency)})")
+                item.fail("price", "product_price_decimals", product=product.key, price=price,
+                          currency=currency, places=minor_units(currency))
         elif item.given("product_name"):
-            item.fail("price", "required for a write-in product")
+            item.fail("price", "write_in_price_required")
         tax = item.money("tax", currency, required=False, minimum=Decimal(0))
         if not item.given("tax") and None not in (quantity, price, line.tax_rate, currency):
-            tax = default_tax(detail_amount(quantity, price, currency), line.tax_rate, currency)
+            tax = priced(quantity, price, line.tax_rate, currency).tax
         values.update(
             name=values["name"] or (product.name if product is not None else write_in),
             product_id=product, product_name=write_in,
@@ -506,7 +501,7 @@ class Rules:
             if project is not None and task_key is not None:
                 task = project.tasks.get(task_key)
                 if task is None:
-                    item.fail("task", f"unknown task '{task_key}' in project '{project.key}'")
+                    item.fail("task", "unknown_task", task=task_key, project=project.key)
         date = item.date("date")
         is_time = transaction_class == "time"
         role = item.ref("role", find["roles"], "role", required=is_time)
@@ -530,17 +525,17 @@ class Rules:
                                    unit)
         amount = tax = None
         if None not in (quantity, price, currency):
-            amount = _amount(quantity, price, currency)
-            if abs(amount) >= TOO_LARGE:
-                item.fail("quantity", "quantity × price is too large")
-        if item.given("tax"):
-            tax = item.money("tax", currency)
-        elif amount is not None:
             # Not available: no line, so the rate of the contract that prices it.
             rate = (line.tax_rate if line is not None
-                    else contract.tax_rate if contract is not None else Decimal(0))
+                    else contract.tax_rate if contract is not None else _NO_TAX)
+            result: Priced = _priced(quantity, price, _NO_TAX if rate is None else rate, currency)
+            amount = result.amount
+            if too_large(amount):
+                item.fail("quantity", "amount_too_large")
             if rate is not None:
-                tax = _tax(amount, rate, currency)
+                tax = result.tax
+        if item.given("tax"):
+            tax = item.money("tax", currency)
         self.plan.add("actuals", None, {
             "key": key, "project_id": project, "task_id": task, "contract_line_id": line,
             "transaction_class": transaction_class, "date": date, "role_id": role,
@@ -561,46 +556,43 @@ class Rules:
         given = item.currency("currency", required=False)
         if contract is not None:
             if given is not None and contract.currency not in (None, given):
-                item.fail("currency", f"must be {contract.currency}, the currency of contract "
-                                      f"'{contract.label}'")
+                item.fail("currency", "not_contract_currency", currency=contract.currency,
+                          contract=contract.label)
             return contract.currency
         if not item.given("currency") and unpriced is not None:
-            item.fail("currency", f"required (no contract has a line on project '{unpriced.key}')")
+            item.fail("currency", "required_without_contract", project=unpriced.key)
         return given
 
     @staticmethod
     def _actual_price(item: Item, contract: ContractRef | None, unpriced: ProjectRef | None,
                       transaction_class: str | None, role: FlagRef | None,
                       category: FlagRef | None, unit: str | None) -> Decimal | None:
-        """The given price, else the contract's price list: the role price for time (else
-        the category price), the category price otherwise."""
+        """The given price, else the contract's price list, as app.billing.pricing chooses:
+        the role price for time (else the category price), the category price otherwise."""
         if item.given("price"):
             return item.number("price", minimum=Decimal(0))
         if contract is None:
             if unpriced is not None:
-                item.fail("price", f"required (no contract has a line on project '{unpriced.key}')")
+                item.fail("price", "required_without_contract", project=unpriced.key)
             return None
         price_list = contract.price_list
         if price_list is None or not price_list.complete or unit is None:
             return None
-        if transaction_class == "time":
-            if role is None:
-                return None
-            price = price_list.role_prices.get((role.key, unit))
-            if price is None and category is not None:
-                price = price_list.category_prices.get((category.key, unit))
-            if price is None:
-                item.fail("price", f"no price for role '{role.key}' per '{unit}' in price list "
-                                   f"'{price_list.label}'")
-            return price
-        if category is None:
+        # What a missing price is reported against: the role of time, else the category.
+        kind = price_field(transaction_class)
+        named = role if kind == "role" else category
+        if named is None:  # already reported (or a class that needs neither)
             if transaction_class == "fee" and not item.given("category"):
-                item.fail("price", "required (a fee without a category has no price-list price)")
+                item.fail("price", "fee_price_required")
             return None
-        price = price_list.category_prices.get((category.key, unit))
+        price = choose_price(
+            transaction_class,
+            price_list.role_prices.get((role.key, unit)) if role is not None else None,
+            price_list.category_prices.get((category.key, unit)) if category is not None
+            else None)
         if price is None:
-            item.fail("price", f"no price for category '{category.key}' per '{unit}' in price "
-                               f"list '{price_list.label}'")
+            item.fail("price", "no_price", kind=kind, key=named.key, unit=unit,
+                      price_list=price_list.label)
         return price
 
     @staticmethod
@@ -608,25 +600,25 @@ class Rules:
                       line: LineRef | None, role: FlagRef | None,
                       category: FlagRef | None) -> str | None:
         """not_available when no line includes the class; else the given billing type, else
-        non-chargeable for a non-chargeable role (time) or category, else chargeable."""
+        as app.billing.pricing decides: non-chargeable for a non-chargeable role (time) or
+        category, chargeable otherwise."""
         given = item.choice("billing_type", BILLING_TYPES, required=False)
         if project is None or transaction_class is None:
             return given
         if line is None:
             if given not in (None, NOT_AVAILABLE):
-                item.fail("billing_type", f"project '{project.key}' has no time and material "
-                                          f"line for '{transaction_class}', so it is not_available")
-            return NOT_AVAILABLE
+                item.fail("billing_type", "no_line_for_class", project=project.key,
+                          transaction_class=transaction_class)
+            return billing_type_for(transaction_class, on_line=False)
         if given == NOT_AVAILABLE:
-            item.fail("billing_type", f"contract line '{line.label}' includes "
-                                      f"'{transaction_class}' on project '{project.key}'; use "
-                                      f"chargeable, non_chargeable or complimentary")
+            item.fail("billing_type", "class_on_line", line=line.label,
+                      transaction_class=transaction_class, project=project.key)
         if given is not None:
             return given
-        if ((transaction_class == "time" and role is not None and role.chargeable is False)
-                or (category is not None and category.chargeable is False)):
-            return NON_CHARGEABLE
-        return CHARGEABLE
+        return billing_type_for(
+            transaction_class, on_line=True,
+            role_chargeable=role.chargeable if role is not None else None,
+            category_chargeable=category.chargeable if category is not None else None)
 
 
 def check(data: object) -> tuple[Plan, Problems]:
