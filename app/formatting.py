@@ -8,12 +8,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import get_day_names
-from flask import Flask
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup, escape
 
 from app.billing.money import minor_units, plain
-from app.labels import label, unit_label
+
+LANGUAGES = {"en": "English", "ms": "Bahasa Melayu", "da": "Dansk"}
+# Catalogues are per language; numbers, money and dates use the country's conventions.
+FORMAT_LOCALES = {"en": "en", "ms": "ms_MY", "da": "da_DK"}
 
 
 def money(value: Decimal | None, currency: str) -> str:
@@ -73,11 +75,3 @@ def moment(value: datetime | None) -> str:
 def audit_action(action: str) -> str:
     from app.labels import AUDIT_ACTIONS
     return str(AUDIT_ACTIONS.get(action, action))
-
-
-def register_filters(app: Flask) -> None:
-    """Make the formatters available in every template."""
-    app.jinja_env.filters.update(moment=moment, audit_action=audit_action, money=money,
-                                 money_plain=money_plain, quantity=quantity, percent=percent, day=day, weekday=weekday, label=label,
-                                 unit=unit_label)
-    app.jinja_env.globals.update(money_cell=money_cell)

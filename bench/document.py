@@ -22,8 +22,9 @@ from flask_migrate import upgrade  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.services.documents import build_document, render_pdf  # noqa: E402
-from tests.services.test_documents_long import LONG_INVOICE_ROWS, long_invoice  # noqa: E402
+from app.documents.document import build_document  # noqa: E402
+from app.documents.rendering import render_pdf  # noqa: E402
+from tests.worlds import LONG_INVOICE_ROWS, long_invoice  # noqa: E402
 
 
 def main() -> None:

@@ -3,29 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .enums import BACKINGS, BILLING_METHODS, EDITABLE_STATES, INVOICE_STATES
+from .enums import BACKINGS, BILLING_METHODS, DETAIL_CLASSES, EDITABLE_STATES, INVOICE_STATES
 
 __all__ = [
     "DETAIL_FIELDS", "HEADER_COMPUTED_FIELDS", "HEADER_EDITABLE_FIELDS", "HEADER_FIELDS",
-    "HEADER_FIXED_FIELDS", "LINE_FIELDS", "REASONS", "Rule", "can_add_detail",
+    "HEADER_FIXED_FIELDS", "LINE_FIELDS", "Rule", "applies_to_class", "class_inputs",
     "detail_field_rule", "editable_detail_fields", "header_field_rule", "line_field_rule",
 ]
 
-# Reason codes; the web layer wraps the sentences for translation.
-REASONS: dict[str, str] = {
-    "invoice_locked": "This invoice is no longer a draft or in review and can no longer be changed.",
-    "from_actual": "Taken from the actual; it cannot be changed on the invoice.",
-    "from_milestone": "Taken from the milestone; it cannot be changed on the invoice.",
-    "computed": "Computed from other values; it cannot be entered.",
-    "header": "Comes from the invoice header; it cannot be changed on a detail.",
-    "fixed": "Set by the system; it cannot be changed.",
-    "set_at_creation": "Chosen when the detail was created; it cannot be changed afterwards.",
-}
-
-
 @dataclass(frozen=True)
 class Rule:
-    """Whether a field may be edited and, if not, the reason code (a key of REASONS)."""
+    """Whether a field may be edited and, if not, why, as a code the edge words for the
+    user: invoice_locked, from_actual, from_milestone, computed, header, fixed,
+    set_at_creation, not_for_class."""
 
     editable: bool
     reason: str | None = None
@@ -36,6 +26,7 @@ LOCKED = Rule(False, "invoice_locked")
 ACTUAL, MILESTONE = Rule(False, "from_actual"), Rule(False, "from_milestone")
 COMPUTED, HEADER, FIXED = Rule(False, "computed"), Rule(False, "header"), Rule(False, "fixed")
 SET_AT_CREATION = Rule(False, "set_at_creation")
+NOT_FOR_CLASS = Rule(False, "not_for_class")
 
 # SPEC 5.4 while the invoice is draft or in review. Columns follow BACKINGS:
 #                            actual    milestone   none
@@ -67,6 +58,21 @@ _DETAIL_MATRIX: dict[str, tuple[Rule, Rule, Rule]] = {
 _DETAIL_WHEN_CREATING: dict[tuple[str, str], Rule] = {("none", "transaction_class"): EDIT}
 
 DETAIL_FIELDS: tuple[str, ...] = tuple(_DETAIL_MATRIX)
+
+# Which detail fields apply to which transaction class: a time row has a role and a
+# resource but no category; only a material can be a product.
+_PRODUCT_FIELDS = ("product_choice", "product", "product_name", "write_in_description")
+_CLASS_FIELDS: dict[str, frozenset[str]] = {
+    "time": frozenset({"role", "resource", "task"}),
+    "expense": frozenset({"category", "task"}),
+    "material": frozenset({"category", "task", *_PRODUCT_FIELDS}),
+    "fee": frozenset({"category", "task"}),
+    "milestone": frozenset(),
+}
+_BY_CLASS: frozenset[str] = frozenset().union(*_CLASS_FIELDS.values())
+# With a product choice, which product fields it shows.
+_BY_PRODUCT_CHOICE = {"existing": frozenset({"product"}),
+                      "write_in": frozenset({"product_name", "write_in_description"})}
 
 HEADER_EDITABLE_FIELDS = (
     "name", "description", "bill_to_name", "bill_to_email", "bill_to_street",
@@ -108,21 +114,47 @@ def _open(state: str) -> bool:
     return state in EDITABLE_STATES
 
 
-def detail_field_rule(backing: str, field: str, state: str, *, creating: bool = False) -> Rule:
-    """May this field of a detail with this backing be edited in this invoice state?"""
+def applies_to_class(field: str, transaction_class: str | None) -> bool:
+    """Whether a detail field means anything for a detail of this class (None: any class)."""
+    _check(field, DETAIL_FIELDS, "detail field")
+    if transaction_class is None or field not in _BY_CLASS:
+        return True
+    _check(transaction_class, DETAIL_CLASSES, "transaction class")
+    return field in _CLASS_FIELDS[transaction_class]
+
+
+def class_inputs(transaction_class: str, product_choice: str | None) -> frozenset[str]:
+    """The class-specific fields a row of this class shows: after the product choice of
+    a material, the product or the write-in fields."""
+    _check(transaction_class, DETAIL_CLASSES, "transaction class")
+    fields = _CLASS_FIELDS[transaction_class] - set(_PRODUCT_FIELDS[1:])
+    if "product_choice" in fields:
+        fields |= _BY_PRODUCT_CHOICE.get(product_choice or "", frozenset())
+    return fields
+
+
+def detail_field_rule(backing: str, field: str, state: str, *, creating: bool = False,
+                      transaction_class: str | None = None) -> Rule:
+    """May this field of a detail with this backing (and class, when given) be edited in
+    this invoice state?"""
     _check(backing, BACKINGS, "backing")
     _check(field, DETAIL_FIELDS, "detail field")
     if not _open(state):
         return LOCKED
+    if not applies_to_class(field, transaction_class):
+        return NOT_FOR_CLASS
     if creating and (backing, field) in _DETAIL_WHEN_CREATING:
         return _DETAIL_WHEN_CREATING[backing, field]
     return _DETAIL_MATRIX[field][BACKINGS.index(backing)]
 
 
-def editable_detail_fields(backing: str, state: str, *, creating: bool = False) -> frozenset[str]:
-    """The detail fields that may be edited for this backing and state."""
+def editable_detail_fields(backing: str, state: str, *, creating: bool = False,
+                           transaction_class: str | None = None) -> frozenset[str]:
+    """The detail fields that may be edited for this backing, state (and class)."""
     return frozenset(
-        f for f in DETAIL_FIELDS if detail_field_rule(backing, f, state, creating=creating).editable)
+        f for f in DETAIL_FIELDS
+        if detail_field_rule(backing, f, state, creating=creating,
+                             transaction_class=transaction_class).editable)
 
 
 def header_field_rule(field: str, state: str) -> Rule:
@@ -142,7 +174,3 @@ def line_field_rule(field: str, state: str, *, billing_method: str | None = None
         return _PRODUCT_LINE_OVERRIDES.get(field, _LINE_MATRIX[field])
     return _LINE_MATRIX[field]
 
-
-def can_add_detail(state: str) -> bool:
-    """New details may be added only while the invoice is draft or in review."""
-    return _open(state)

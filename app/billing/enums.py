@@ -24,6 +24,8 @@ BACKINGS = ("actual", "milestone", "none")
 
 INVOICE_STATES = ("draft", "in_review", "confirmed", "paid", "cancelled", "closed")
 EDITABLE_STATES = ("draft", "in_review")
+# Issued: a legal document from then on (not a PROFORMA preview).
+ISSUED_STATES = ("confirmed", "paid")
 
 
 def invoice_state(status: str, project_invoice_status: str) -> str:

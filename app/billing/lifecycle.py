@@ -18,21 +18,13 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
 }
 ACTIONS = tuple(ALLOWED_FROM)
 
-ACTION_NAMES = {
-    "submit_review": "submitted for review", "back_to_draft": "sent back to draft",
-    "confirm": "confirmed", "mark_paid": "marked as paid", "send": "sent to the customer",
-    "delete": "deleted", "cancel": "cancelled", "refresh": "refreshed",
-    "recalculate": "recalculated", "edit": "edited", "preview": "previewed",
-}
-
-
 class ActionNotAllowed(ValueError):
     """The invoice's state does not allow the action; the message says why in one line."""
 
     def __init__(self, action: str, state: str) -> None:
         allowed = " or ".join(sorted(ALLOWED_FROM[action]))
-        super().__init__(f"a {state.replace('_', ' ')} invoice cannot be {ACTION_NAMES[action]}"
-                         f" (only {allowed.replace('_', ' ')} invoices can)")
+        super().__init__(f"{action.replace('_', ' ')} is not allowed on a {state.replace('_', ' ')}"
+                         f" invoice (only on {allowed.replace('_', ' ')} invoices)")
         self.action = action
         self.state = state
 

@@ -1,7 +1,7 @@
 """Detail, line and header totals of SPEC 6: round each detail once, then only add."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Protocol
@@ -14,8 +14,9 @@ from .money import (
 
 __all__ = [
     "DetailValues", "DiscountOutOfRange", "HeaderTotals", "LineTotals", "NegativeFreight",
-    "TaxRateOutOfRange", "TooManyDecimals", "TotalsError", "default_tax", "detail_amount",
-    "extended_amount", "header_totals", "line_totals", "product_line_totals",
+    "TaxRate", "TaxRateOutOfRange", "TaxSummaryDiffers", "TaxedAmount", "TooManyDecimals",
+    "TotalsError", "counts_in_totals", "default_tax", "detail_amount", "extended_amount",
+    "header_totals", "line_totals", "line_totals_of_sums", "product_line_totals", "tax_summary",
 ]
 
 _HUNDRED = Decimal(100)
@@ -116,17 +117,34 @@ class _Detail(_Line, Protocol):
     def billing_type(self) -> str: ...
 
 
-def line_totals(details: Iterable[_Detail], currency: str) -> LineTotals:
-    """Sum amount and tax of the chargeable details; the others are shown but add nothing."""
+def counts_in_totals(billing_type: str) -> bool:
+    """Only chargeable details add to the totals; the others are shown but add nothing."""
+    if billing_type not in BILLING_TYPES:
+        raise ValueError(f"Unknown billing type: {billing_type!r}")
+    return billing_type == CHARGEABLE
+
+
+def line_totals_of_sums(sums: Mapping[str, tuple[Decimal, Decimal]], currency: str) -> LineTotals:
+    """A line's totals from the sums of its details' amount and tax by billing type (as one
+    SQL GROUP BY gives them): only what counts_in_totals adds up."""
     amount = tax = zero(currency)
     with localcontext(EXACT):
-        for d in details:
-            if d.billing_type not in BILLING_TYPES:
-                raise ValueError(f"Unknown billing type: {d.billing_type!r}")
-            a, t = _money(d.amount, currency, "amount"), _money(d.tax, currency, "tax")
-            if d.billing_type == CHARGEABLE:
-                amount, tax = amount + a, tax + t
+        for billing_type, (a, t) in sums.items():
+            if counts_in_totals(billing_type):
+                amount += _money(a, currency, "amount")
+                tax += _money(t, currency, "tax")
     return LineTotals(amount, tax, extended_amount(amount, tax))
+
+
+def line_totals(details: Iterable[_Detail], currency: str) -> LineTotals:
+    """Sum amount and tax of the chargeable details; the others are shown but add nothing."""
+    sums: dict[str, tuple[Decimal, Decimal]] = {}
+    with localcontext(EXACT):
+        for d in details:
+            a, t = _money(d.amount, currency, "amount"), _money(d.tax, currency, "tax")
+            amount, tax = sums.get(d.billing_type, (Decimal(0), Decimal(0)))
+            sums[d.billing_type] = (amount + a, tax + t)
+    return line_totals_of_sums(sums, currency)
 
 
 def product_line_totals(quantity: Decimal, price: Decimal, tax: Decimal, currency: str) -> LineTotals:
@@ -185,3 +203,58 @@ def header_totals(
                      + round_money(freight * rate / _HUNDRED, currency))
         total = pre_freight + freight + total_tax
     return HeaderTotals(detail, pct, discount, pre_freight, freight, total_tax, total)
+
+
+@dataclass(frozen=True)
+class TaxedAmount:
+    """One chargeable amount on an invoice and its tax, at its line's rate."""
+
+    rate: Decimal
+    amount: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class TaxRate:
+    """The taxable base and the tax of one rate."""
+
+    rate: Decimal
+    base: Decimal
+    tax: Decimal
+
+
+class TaxSummaryDiffers(TotalsError):
+    """The taxes per rate do not add up to the invoice's total tax (totals not recomputed)."""
+
+
+def _rate_of(row: TaxedAmount) -> Decimal:
+    """The rate a row is taxed at: its line's, or 0 % when its tax was set to zero (an exempt
+    or reverse-charge row must not inflate the base of the line's rate)."""
+    return Decimal(0) if row.tax == 0 and row.amount != 0 else row.rate
+
+
+def tax_summary(rows: Iterable[TaxedAmount], currency: str, tax_rate: Decimal,
+                discount_amount: Decimal, freight_amount: Decimal,
+                total_tax: Decimal) -> tuple[TaxRate, ...]:
+    """Taxable base and tax per rate (SPEC 6 total_tax), highest rate first: the chargeable
+    amounts grouped by rate, then discount and freight at the default rate, rounded as in
+    header_totals. The taxes add up to total_tax exactly, else TaxSummaryDiffers."""
+    base: dict[Decimal, Decimal] = {}
+    tax: dict[Decimal, Decimal] = {}
+
+    def add(rate: Decimal, amount: Decimal, row_tax: Decimal) -> None:
+        key = rate.normalize(EXACT)
+        base[key] = EXACT.add(base.get(key, zero(currency)), amount)
+        tax[key] = EXACT.add(tax.get(key, zero(currency)), row_tax)
+
+    for row in rows:
+        add(_rate_of(row), _money(row.amount, currency, "amount"), _money(row.tax, currency, "tax"))
+    if discount_amount:
+        add(tax_rate, -discount_amount, -default_tax(discount_amount, tax_rate, currency))
+    if freight_amount:
+        add(tax_rate, freight_amount, default_tax(freight_amount, tax_rate, currency))
+    summary = tuple(TaxRate(r, base[r], tax[r]) for r in sorted(base, reverse=True))
+    if sum((row.tax for row in summary), zero(currency)) != total_tax:
+        raise TaxSummaryDiffers("total_tax", f"the taxes per rate add up to "
+                                f"{sum(row.tax for row in summary)}, not {total_tax}")
+    return summary

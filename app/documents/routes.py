@@ -7,12 +7,12 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.billing.enums import invoice_state
 from app.billing.lifecycle import is_allowed
 from app.documents import bp
 from app.models import Invoice
 from app.services import ServiceError
-from app.services.documents import build_document, render_html, render_pdf
+from app.documents.document import build_document
+from app.documents.rendering import render_html, render_pdf
 from app.services.lifecycle import InvoiceNotFound, find_invoice
 from app.services.mailing import send_invoice
 
@@ -25,7 +25,7 @@ def document_helpers():
 
 
 def _send_allowed(invoice: Invoice) -> bool:
-    return is_allowed("send", invoice_state(invoice.status, invoice.project_invoice_status))
+    return is_allowed("send", invoice.state)
 
 
 def _sends(invoice: Invoice) -> list:

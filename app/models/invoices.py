@@ -8,7 +8,7 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.billing.enums import (BILLING_METHODS, BILLING_TYPES, DETAIL_CLASSES, INVOICE_STATUSES,
-                               PROJECT_INVOICE_STATUSES)
+                               PROJECT_INVOICE_STATUSES, invoice_state)
 from app.extensions import db
 from app.models.contracts import Contract, ContractLine, Milestone
 from app.models.actuals import Actual
@@ -95,6 +95,12 @@ class Invoice(db.Model):
 
     # Optimistic concurrency: every UPDATE checks and bumps the version it was read at.
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state(self) -> str:
+        """The one state of app.billing (draft, in_review, confirmed, paid, cancelled,
+        closed) that the two status columns make together."""
+        return invoice_state(self.status, self.project_invoice_status)
 
 
 class InvoiceLine(db.Model):

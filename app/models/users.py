@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -11,7 +10,7 @@ from app.extensions import db
 from app.models.types import one_of
 
 
-class User(UserMixin, db.Model):
+class User(db.Model):
     __tablename__ = "users"
     __table_args__ = (one_of("role", ROLES),
                       one_of("language", ("en", "ms", "da")))
@@ -30,8 +29,12 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.current_timestamp())
 
+    # What Flask-Login asks of a user (the model does not import it).
+    is_authenticated = True
+    is_anonymous = False
+
     @property
-    def is_active(self) -> bool:  # Flask-Login
+    def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:

@@ -7,7 +7,6 @@ anything is refused, nothing is written (one transaction per use case).
 """
 
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,60 +14,33 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.billing.editability import (HEADER_EDITABLE_FIELDS, detail_field_rule,
                                      editable_detail_fields, header_field_rule,
                                      line_field_rule)
+from app.billing.pricing import price_field
 from app.billing.enums import CHARGEABLE, COMPLIMENTARY, NON_CHARGEABLE, TRANSACTION_CLASSES
-from app.billing.money import PRICE_PLACES, QUANTITY_PLACES, check_places, minor_units, plain
+from app.billing.money import PERCENT_PLACES, PRICE_PLACES, QUANTITY_PLACES, minor_units, plain
 from app.billing.totals import (DiscountOutOfRange, NegativeFreight, TooManyDecimals, TotalsError,
                                 default_tax, detail_amount, extended_amount)
+from app.billing.values import fits, is_country, is_email, too_large
 from app.extensions import db
-from app.models import (Category, CategoryPrice, ContractLineClass, Invoice, InvoiceLine,
-                        InvoiceLineDetail, Product, Resource, Role, RolePrice, Task, Unit)
-from app.services import ServiceError, audit, use_case
+from app.models import (Category, ContractLineClass, Invoice, InvoiceLine, InvoiceLineDetail,
+                        Product, Resource, Role, Task, Unit)
+from app.services import Conflict, NotFound, ServiceError, audit, use_case
 from app.services import lifecycle
+from app.services.pricing import list_price
+from app.terms import FIELD_LABELS
 from app.services.invoicing import recalculate
-from app.services.lifecycle import InvoiceNotFound, check_action, state_of
+from app.services.lifecycle import InvoiceNotFound, check_action
 
 # The billing types a reviewer may choose; not_available never reaches an invoice.
 EDITABLE_BILLING_TYPES = (CHARGEABLE, NON_CHARGEABLE, COMPLIMENTARY)
 PRODUCT_CHOICES = ("existing", "write_in")
-# Far below what the fixed-scale column holds (about 9 × 10^14): a typo, not an amount.
-LARGEST = Decimal(10) ** 12
 
-# How fields are named to the person editing them (messages, labels of inputs).
-FIELD_LABELS = {
-    "description": _l("Description"), "external_description": _l("External description"),
-    "billing_type": _l("Billing type"), "tax": _l("Tax"), "quantity": _l("Quantity"),
-    "price": _l("Price"), "amount": _l("Amount"), "start_date": _l("Start date"),
-    "task": _l("Task"), "category": _l("Transaction category"), "role": _l("Role"),
-    "resource": _l("Bookable resource"), "unit": _l("Unit"), "unit_schedule": _l("Unit schedule"),
-    "product_choice": _l("Product choice"), "product": _l("Product"),
-    "product_name": _l("Product name"), "write_in_description": _l("Write-in description"),
-    "currency": _l("Currency"), "transaction_class": _l("Transaction class"),
-    "transaction_type": _l("Transaction type"), "extended_amount": _l("Extended amount"),
-    # Header
-    "id": _l("Invoice ID"), "number": _l("Invoice number"), "name": _l("Name"),
-    "price_list": _l("Price list"), "opportunity": _l("Opportunity"), "contract": _l("Contract"),
-    "customer": _l("Customer"), "status": _l("Status"),
-    "project_invoice_status": _l("Project invoice status"), "cutoff_date": _l("Cut-off date"),
-    "bill_to_name": _l("Bill-to name"), "bill_to_email": _l("Bill-to e-mail"),
-    "bill_to_street": _l("Street"), "bill_to_postal_code": _l("Postal code"),
-    "bill_to_city": _l("City"), "bill_to_country": _l("Country"),
-    "invoice_date": _l("Invoice date"), "due_date": _l("Due date"),
-    "discount_percent": _l("Discount percent"), "discount_amount": _l("Discount amount"),
-    "freight_amount": _l("Freight amount"), "detail_amount": _l("Detail amount"),
-    "pre_freight_amount": _l("Pre-freight amount"), "total_tax": _l("Total tax"),
-    "total_amount": _l("Total amount"),
-    # Line
-    "contract_line": _l("Contract line"), "project": _l("Project"),
-    "billing_method": _l("Billing method"), "contract_line_amount": _l("Contract line amount"),
-    "invoiced_to_date": _l("Invoiced to date"),
-}
-
-# The reason codes of app.billing.editability.REASONS, as the person reads them.
+# The reason codes of app.billing.editability.Rule, as the person reads them.
 REASON_TEXTS = {
     "invoice_locked": _l("the invoice is no longer a draft or in review."),
     "from_actual": _l("it is taken from the actual."),
@@ -77,33 +49,16 @@ REASON_TEXTS = {
     "header": _l("it comes from the invoice header."),
     "fixed": _l("it is set by the system."),
     "set_at_creation": _l("it was chosen when the detail was created."),
+    "not_for_class": _l("it does not apply to a detail of this transaction class."),
 }
 
-ROW = "row"  # the key of an error about the whole row rather than one field
-
-
-class EditConflict(ServiceError):
-    """The row changed since the edit was made on it; nothing was written."""
-
-
-class InvalidFields(ServiceError):
-    """Values that cannot be saved, by field (ROW for the whole row); nothing was written."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__(" ".join(errors.values()))
-        self.errors = dict(errors)
-
-
-class FieldLocked(InvalidFields):
-    """A field that editability locks was sent; nothing was written."""
-
-    def __init__(self, field: str, reason: str | None) -> None:
-        super().__init__({field: locked_message(field, reason)})
-        self.field = field
-
-
-class DetailNotFound(ServiceError):
+class DetailNotFound(NotFound):
     """The detail is not (or no longer) on the invoice."""
+
+
+def locked(field: str, reason: str | None) -> ServiceError:
+    """The refusal of a field that app.billing.editability locks."""
+    return ServiceError(locked_message(field, reason), field)
 
 
 def locked_message(field: str, reason: str | None) -> str:
@@ -121,7 +76,7 @@ def _refuse_stale(function):
         try:
             return function(*args, **kwargs)
         except StaleDataError:
-            raise EditConflict(_("Someone else changed this invoice at the same moment; nothing "
+            raise Conflict(_("Someone else changed this invoice at the same moment; nothing "
                                  "was saved. Please try again.")) from None
 
     return run
@@ -129,8 +84,8 @@ def _refuse_stale(function):
 
 @dataclass(frozen=True)
 class DetailEdit:
-    """What an edit of a detail changed: the rows to show again (ids, since the rows
-    themselves expire when the use case commits)."""
+    """What an edit of a detail changed: the rows to show again, by id (the session keeps
+    the committed rows, so the answer finds them without reading them again)."""
 
     invoice_id: int
     line_id: int
@@ -168,10 +123,12 @@ def _for_edit(code: str) -> Invoice:
 
 
 def _detail_of(invoice: Invoice, detail_id: int) -> InvoiceLineDetail:
+    # With its line (which the edit recomputes); only the detail row is locked.
     detail = db.session.scalars(
         select(InvoiceLineDetail).where(InvoiceLineDetail.id == detail_id,
                                         InvoiceLineDetail.invoice_id == invoice.id)
-        .with_for_update().execution_options(populate_existing=True)).first()
+        .options(joinedload(InvoiceLineDetail.invoice_line, innerjoin=True))
+        .with_for_update(of=InvoiceLineDetail).execution_options(populate_existing=True)).first()
     if detail is None:
         raise DetailNotFound(_("This detail is no longer on invoice %(invoice)s; someone else "
                                "removed it.", invoice=invoice.code))
@@ -183,13 +140,13 @@ def _line_of(invoice: Invoice, line_id: int) -> InvoiceLine:
         select(InvoiceLine).where(InvoiceLine.id == line_id, InvoiceLine.invoice_id == invoice.id)
         .execution_options(populate_existing=True)).first()
     if line is None:
-        raise ServiceError(_("%(invoice)s has no line %(line)s.", invoice=invoice.code, line=line_id))
+        raise NotFound(_("%(invoice)s has no line %(line)s.", invoice=invoice.code, line=line_id))
     return line
 
 
 def _check_version(current: int, posted: int | None, message: str) -> None:
     if posted is None or int(posted) != current:
-        raise EditConflict(message)
+        raise Conflict(message)
 
 
 # ---------------------------------------------------------------- details
@@ -237,31 +194,13 @@ def _normalise(field: str, value):
     return value
 
 
-def _refuse_locked(backing: str, state: str, fields, *, creating: bool = False) -> None:
+def _refuse_locked(backing: str, state: str, fields, *, transaction_class: str | None,
+                   creating: bool = False) -> None:
     for field in fields:
-        rule = detail_field_rule(backing, field, state, creating=creating)
+        rule = detail_field_rule(backing, field, state, creating=creating,
+                                 transaction_class=transaction_class)
         if not rule.editable:
-            raise FieldLocked(field, rule.reason)
-
-
-def list_price(invoice: Invoice, transaction_class: str, *, role_id: int | None,
-               category_id: int | None, unit_id: int | None) -> Decimal | None:
-    """The contract's price-list price: the role price for time, the category price otherwise."""
-    if unit_id is None:
-        return None
-    if transaction_class == "time":
-        if role_id is None:
-            return None
-        query = select(RolePrice.price).where(RolePrice.price_list_id == invoice.price_list_id,
-                                              RolePrice.role_id == role_id,
-                                              RolePrice.unit_id == unit_id)
-    else:
-        if category_id is None:
-            return None
-        query = select(CategoryPrice.price).where(
-            CategoryPrice.price_list_id == invoice.price_list_id,
-            CategoryPrice.category_id == category_id, CategoryPrice.unit_id == unit_id)
-    return db.session.scalar(query)
+            raise locked(field, rule.reason)
 
 
 def _check_references(detail: InvoiceLineDetail, line: InvoiceLine, changed: dict,
@@ -290,19 +229,16 @@ def _check_references(detail: InvoiceLineDetail, line: InvoiceLine, changed: dic
 def _places(field: str, value: Decimal | None, places: int, errors: dict) -> None:
     if value is None:
         return
-    try:
-        check_places(value, places)
-    except ValueError:
+    if not fits(value, places):
         errors[field] = _("At most %(places)s decimals.", places=places)
-        return
-    if abs(value) >= LARGEST:
+    elif too_large(value):
         errors[field] = _("This number is too large.")
 
 
 def _apply(invoice: Invoice, line: InvoiceLine, detail: InvoiceLineDetail, changed: dict, *,
            creating: bool = False) -> None:
     """Write the changed values onto the detail and compute amount, tax and extended amount
-    (SPEC 5.4); raise InvalidFields, having written nothing that will be committed."""
+    (SPEC 5.4); raise ServiceError, having written nothing that will be committed."""
     currency = invoice.currency
     errors: dict[str, str] = {}
     _check_references(detail, line, changed, errors)
@@ -312,7 +248,7 @@ def _apply(invoice: Invoice, line: InvoiceLine, detail: InvoiceLineDetail, chang
     if "quantity" in changed and changed["quantity"] is None:
         errors["quantity"] = _("Enter a quantity.")
     if errors:
-        raise InvalidFields(errors)
+        raise ServiceError(errors=errors)
 
     old_amount, old_tax = detail.amount, detail.tax
     for field, value in changed.items():
@@ -322,7 +258,7 @@ def _apply(invoice: Invoice, line: InvoiceLine, detail: InvoiceLineDetail, chang
     # A product is chosen only for an existing product (SPEC 5.4).
     if detail.product_choice != "existing":
         if changed.get("product") is not None:
-            raise InvalidFields({"product": _("Choose “Existing product” before a product.")})
+            raise ServiceError(_("Choose “Existing product” before a product."), "product")
         detail.product_id = None
 
     if detail.backing == "none":
@@ -333,9 +269,9 @@ def _apply(invoice: Invoice, line: InvoiceLine, detail: InvoiceLineDetail, chang
         try:
             detail.amount = detail_amount(detail.quantity, price, currency)
         except TooManyDecimals as error:
-            raise InvalidFields({error.field: _("Too many decimals.")}) from None
-        if abs(detail.amount) >= LARGEST:
-            raise InvalidFields({"quantity": _("The amount would be too large.")})
+            raise ServiceError(_("Too many decimals."), error.field) from None
+        if too_large(detail.amount):
+            raise ServiceError(_("The amount would be too large."), "quantity")
         follows_default = creating or old_tax == default_tax(old_amount, line.tax_rate, currency)
         if "tax" in changed:
             detail.tax = (changed["tax"] if changed["tax"] is not None
@@ -352,12 +288,12 @@ def _default_price(invoice: Invoice, detail: InvoiceLineDetail) -> Decimal:
     """Price left blank: the product's price, else the price list's for the role/category."""
     if detail.product_choice == "existing" and detail.product_id is not None:
         return db.session.get(Product, detail.product_id).price
-    price = list_price(invoice, detail.transaction_class, role_id=detail.role_id,
-                       category_id=detail.category_id, unit_id=detail.unit_id)
+    price = list_price(invoice.price_list_id, detail.transaction_class, detail.role_id,
+                       detail.category_id, detail.unit_id)
     if price is None:
-        what = _("role") if detail.transaction_class == "time" else _("category")
-        raise InvalidFields({"price": _(
-            "The price list has no price for this %(what)s and unit: enter a price.", what=what)})
+        what = _("role") if price_field(detail.transaction_class) == "role" else _("category")
+        raise ServiceError(_("The price list has no price for this %(what)s and unit: enter a "
+                             "price.", what=what), "price")
     return price
 
 
@@ -373,15 +309,15 @@ def _recalculate(invoice: Invoice) -> None:
     try:
         recalculate(invoice)
     except DiscountOutOfRange:
-        raise InvalidFields({ROW: _(
+        raise ServiceError(_(
             "This change would leave the discount larger than the detail amount. Lower the "
-            "discount on the invoice header first.")}) from None
+            "discount on the invoice header first.")) from None
     except TotalsError as error:
-        raise InvalidFields({ROW: str(error)}) from None
+        raise ServiceError(str(error)) from None
 
 
 @_refuse_stale
-@use_case
+@use_case(keeps_rows=True)
 def update_detail(code: str, detail_id: int, version: int | None,
                   changes: Mapping[str, object]) -> DetailEdit:
     """Save an edit of one detail made on `version`; recompute its line and the header."""
@@ -390,8 +326,8 @@ def update_detail(code: str, detail_id: int, version: int | None,
     _check_version(detail.version, version, _(
         "Someone else changed this detail after you opened it. It now shows their values; "
         "your change was not saved."))
-    state = state_of(invoice)
-    _refuse_locked(detail.backing, state, changes)
+    state = invoice.state
+    _refuse_locked(detail.backing, state, changes, transaction_class=detail.transaction_class)
     changed = {}
     for field, value in changes.items():
         value = _normalise(field, value)
@@ -418,20 +354,21 @@ def line_classes(line: InvoiceLine) -> list[str]:
 
 
 @_refuse_stale
-@use_case
+@use_case(keeps_rows=True)
 def add_detail(code: str, line_id: int, transaction_class: str | None,
                values: Mapping[str, object]) -> DetailEdit:
     """A new detail backed by nothing on a time-and-material line (SPEC 5.4)."""
     invoice = _for_edit(code)
     line = _line_of(invoice, line_id)
-    state = state_of(invoice)
+    state = invoice.state
     if line.billing_method != "time_and_material":
         raise ServiceError(_("New details can only be added to time-and-material lines."))
-    _refuse_locked("none", state, values, creating=True)
     if transaction_class not in line_classes(line):
-        raise InvalidFields({"transaction_class": _(
-            "Choose one of the transaction classes this contract line includes.")})
-    allowed = editable_detail_fields("none", state, creating=True)
+        raise ServiceError(_("Choose one of the transaction classes this contract line "
+                             "includes."), "transaction_class")
+    _refuse_locked("none", state, values, creating=True, transaction_class=transaction_class)
+    allowed = editable_detail_fields("none", state, creating=True,
+                                     transaction_class=transaction_class)
     values = {f: _normalise(f, v) for f, v in values.items() if f in allowed}
     errors = {}
     if not values.get("description"):
@@ -439,7 +376,7 @@ def add_detail(code: str, line_id: int, transaction_class: str | None,
     if values.get("quantity") is None:
         errors["quantity"] = _("Enter a quantity.")
     if errors:
-        raise InvalidFields(errors)
+        raise ServiceError(errors=errors)
     if not values.get("external_description"):
         values["external_description"] = values["description"]
     values.setdefault("billing_type", CHARGEABLE)
@@ -475,8 +412,6 @@ def delete_detail(code: str, detail_id: int, version: int | None) -> DetailEdit:
 
 # ---------------------------------------------------------------- header and lines
 
-_COUNTRY = re.compile(r"[A-Z]{2}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _REQUIRED_TEXT = ("name", "bill_to_name", "bill_to_email", "bill_to_street",
                   "bill_to_postal_code", "bill_to_city", "bill_to_country")
 _HEADER_MONEY = ("discount_amount", "freight_amount")
@@ -487,9 +422,9 @@ def _header_errors(invoice: Invoice, changed: dict) -> dict[str, str]:
     for field in _REQUIRED_TEXT:
         if field in changed and not changed[field]:
             errors[field] = _("This field is required.")
-    if changed.get("bill_to_country") and not _COUNTRY.fullmatch(changed["bill_to_country"]):
+    if changed.get("bill_to_country") and not is_country(changed["bill_to_country"]):
         errors["bill_to_country"] = _("Two capital letters (ISO 3166), e.g. DK or MY.")
-    if changed.get("bill_to_email") and not _EMAIL.fullmatch(changed["bill_to_email"]):
+    if changed.get("bill_to_email") and not is_email(changed["bill_to_email"]):
         errors["bill_to_email"] = _("Not an e-mail address.")
     for field in ("invoice_date", "due_date"):
         if field in changed and changed[field] is None:
@@ -498,7 +433,7 @@ def _header_errors(invoice: Invoice, changed: dict) -> dict[str, str]:
         _places(field, changed.get(field), minor_units(invoice.currency), errors)
         if changed.get(field) is not None and changed[field] < 0:
             errors[field] = _("Cannot be negative.")
-    _places("discount_percent", changed.get("discount_percent"), 4, errors)
+    _places("discount_percent", changed.get("discount_percent"), PERCENT_PLACES, errors)
     percent = changed.get("discount_percent")
     if percent is not None and not 0 <= percent <= 100:
         errors["discount_percent"] = _("Between 0 and 100.")
@@ -506,18 +441,18 @@ def _header_errors(invoice: Invoice, changed: dict) -> dict[str, str]:
 
 
 @_refuse_stale
-@use_case
+@use_case(keeps_rows=True)
 def update_header(code: str, version: int | None, changes: Mapping[str, object]) -> Invoice:
     """Save an edit of the header made on `version` and recompute the header totals (SPEC 6)."""
     invoice = _for_edit(code)
     _check_version(invoice.version, version, _(
         "Someone else changed this invoice after you opened it. The header now shows the "
         "current values; your change was not saved."))
-    state = state_of(invoice)
+    state = invoice.state
     for field in changes:
         rule = header_field_rule(field, state)
         if not rule.editable:
-            raise FieldLocked(field, rule.reason)
+            raise locked(field, rule.reason)
     changed = {}
     for field, value in changes.items():
         value = value.strip() if isinstance(value, str) else value
@@ -534,7 +469,7 @@ def update_header(code: str, version: int | None, changes: Mapping[str, object])
         errors["due_date" if "due_date" in changed else "invoice_date"] = _(
             "The due date cannot be before the invoice date.")
     if errors:
-        raise InvalidFields(errors)
+        raise ServiceError(errors=errors)
     if not changed:
         return invoice
     before = {field: getattr(invoice, field) for field in HEADER_EDITABLE_FIELDS}
@@ -546,17 +481,17 @@ def update_header(code: str, version: int | None, changes: Mapping[str, object])
     try:
         recalculate(invoice)
     except DiscountOutOfRange as error:
-        raise InvalidFields({error.field if error.field in changes else "discount_amount": _(
-            "The discount must be between 0 and the detail amount.")}) from None
+        raise ServiceError(_("The discount must be between 0 and the detail amount."),
+                           error.field if error.field in changes else "discount_amount") from None
     except NegativeFreight:
-        raise InvalidFields({"freight_amount": _("Cannot be negative.")}) from None
+        raise ServiceError(_("Cannot be negative."), "freight_amount") from None
     _audit_changes(invoice, "header", before,
                    {f: getattr(invoice, f) for f in HEADER_EDITABLE_FIELDS})
     return invoice
 
 
 @_refuse_stale
-@use_case
+@use_case(keeps_rows=True)
 def rename_line(code: str, line_id: int, version: int | None, name: str | None) -> InvoiceLine:
     """Rename an invoice line (SPEC 5.3: the only editable line field)."""
     invoice = _for_edit(code)
@@ -564,14 +499,14 @@ def rename_line(code: str, line_id: int, version: int | None, name: str | None) 
     _check_version(line.version, version, _(
         "Someone else changed this line after you opened it. It now shows the current "
         "values; your change was not saved."))
-    rule = line_field_rule("name", state_of(invoice), billing_method=line.billing_method)
+    rule = line_field_rule("name", invoice.state, billing_method=line.billing_method)
     if not rule.editable:
-        raise FieldLocked("name", rule.reason)
+        raise locked("name", rule.reason)
     name = (name or "").strip()
     if not name:
-        raise InvalidFields({"name": _("This field is required.")})
+        raise ServiceError(_("This field is required."), "name")
     if len(name) > 200:
-        raise InvalidFields({"name": _("At most %(max)s characters.", max=200)})
+        raise ServiceError(_("At most %(max)s characters.", max=200), "name")
     audit.record_changes(invoice.code, f"line {line.id}", {"name": (line.name, name)})
     line.name = name
     return line

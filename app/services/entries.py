@@ -6,43 +6,20 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.billing.enums import TRANSACTION_CLASSES
 from app.billing.money import QUANTITY_PLACES, check_places
 from app.extensions import db
 from app.models import Actual, Category, Entry, Project, Resource, Role, Task, Unit, UnitSchedule
-from app.services import ServiceError, find_one, use_case
+from app.services import Conflict, NotFound, ServiceError, find_one, use_case
 from app.services.pricing import price_item
+from app.terms import ENTRY_STATUSES  # noqa: F401  (the entry pages list them)
 
 EDITABLE = ("draft", "submitted", "rejected")
-# The labels of the entry statuses (app.labels has the billing vocabularies).
-ENTRY_STATUSES = {"draft": _l("Draft"), "submitted": _l("Submitted"), "approved": _l("Approved"),
-                  "rejected": _l("Rejected")}
 # Quantities stay well inside the exact money columns (value × 10^4 in 64 bits).
 MAX_QUANTITY = Decimal(10) ** 9
 TIME_SCHEDULE = "time"
-
-
-class EntryRefused(ServiceError):
-    """The entry cannot be saved or moved on; `field` names the form field it is about."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class EntryNotFound(EntryRefused):
-    pass
-
-
-class EntryLocked(EntryRefused):
-    pass
-
-
-class InvalidEntry(EntryRefused):
-    pass
 
 
 @dataclass(frozen=True)
@@ -71,25 +48,25 @@ def _active(model, id_: int | None, field: str, message: str):
     """The row with that id, refused when it does not exist or is archived."""
     row = db.session.get(model, id_) if id_ is not None else None
     if row is None or getattr(row, "archived", False):
-        raise InvalidEntry(message, field=field)
+        raise ServiceError(message, field=field)
     return row
 
 
 def checked(values: EntryValues, current: Entry | None = None) -> EntryValues:
-    """The values with what does not apply to the class cleared; InvalidEntry for the first
+    """The values with what does not apply to the class cleared; ServiceError for the first
     problem. Archived records stay allowed on an entry that already has them."""
     def keeps(name: str) -> bool:
         return current is not None and getattr(current, name) == getattr(values, name)
 
     if values.transaction_class not in TRANSACTION_CLASSES:
-        raise InvalidEntry(_("Choose time, expense, material or fee."), field="transaction_class")
+        raise ServiceError(_("Choose time, expense, material or fee."), field="transaction_class")
     project = db.session.get(Project, values.project_id)
     if project is None or (project.archived and not keeps("project_id")):
-        raise InvalidEntry(_("Choose a project."), field="project_id")
+        raise ServiceError(_("Choose a project."), field="project_id")
     if values.task_id is not None:
         task = db.session.get(Task, values.task_id)
         if task is None or task.project_id != project.id:
-            raise InvalidEntry(_("The task is not a task of project %(project)s.",
+            raise ServiceError(_("The task is not a task of project %(project)s.",
                                  project=project.name), field="task_id")
     is_time = values.transaction_class == "time"
     if is_time:
@@ -107,27 +84,27 @@ def checked(values: EntryValues, current: Entry | None = None) -> EntryValues:
                          external_comment="")
     unit = db.session.get(Unit, values.unit_id)
     if unit is None:
-        raise InvalidEntry(_("Choose a unit."), field="unit_id")
+        raise ServiceError(_("Choose a unit."), field="unit_id")
     if is_time and db.session.get(UnitSchedule, unit.schedule_id).key != TIME_SCHEDULE:
-        raise InvalidEntry(_("Time is entered in a unit of time (hour, day)."), field="unit_id")
+        raise ServiceError(_("Time is entered in a unit of time (hour, day)."), field="unit_id")
     try:
         check_places(values.quantity, QUANTITY_PLACES)
     except (TypeError, ValueError):
-        raise InvalidEntry(_("At most %(places)s decimals.", places=QUANTITY_PLACES),
+        raise ServiceError(_("At most %(places)s decimals.", places=QUANTITY_PLACES),
                            field="quantity") from None
     if values.quantity == 0 or abs(values.quantity) >= MAX_QUANTITY:
-        raise InvalidEntry(_("Enter a quantity other than zero."), field="quantity")
+        raise ServiceError(_("Enter a quantity other than zero."), field="quantity")
     return values
 
 
 def _entry(entry_id: int, *, lock: bool = True) -> Entry:
     return find_one(select(Entry).where(Entry.id == entry_id),
-                    EntryNotFound(_("There is no entry %(id)s.", id=entry_id)), lock=lock)
+                    NotFound(_("There is no entry %(id)s.", id=entry_id)), lock=lock)
 
 
 def _editable(entry: Entry) -> None:
     if entry.status not in EDITABLE:
-        raise EntryLocked(_("Entry %(id)s is approved; approved entries cannot be changed.",
+        raise Conflict(_("Entry %(id)s is approved; approved entries cannot be changed.",
                             id=entry.id))
 
 
@@ -154,7 +131,7 @@ def update_entry(entry_id: int, values: EntryValues, *, submit: bool = False) ->
     entry = _entry(entry_id)
     _editable(entry)
     if values.transaction_class != entry.transaction_class:
-        raise InvalidEntry(_("The class of an entry cannot be changed."),
+        raise ServiceError(_("The class of an entry cannot be changed."),
                            field="transaction_class")
     _write(entry, checked(values, entry))
     if submit:
@@ -169,7 +146,7 @@ def submit_entry(entry_id: int) -> Entry:
     """Draft or rejected → submitted, ready for approval."""
     entry = _entry(entry_id)
     if entry.status not in ("draft", "rejected"):
-        raise EntryRefused(_("Entry %(id)s is %(status)s; only drafts and rejected entries can be "
+        raise ServiceError(_("Entry %(id)s is %(status)s; only drafts and rejected entries can be "
                              "submitted.", id=entry.id, status=_status(entry.status)))
     entry.status, entry.submitted_at = "submitted", _now()
     return entry
@@ -180,7 +157,7 @@ def reject_entry(entry_id: int) -> Entry:
     """Submitted → rejected: back to the person who entered it, to change and submit again."""
     entry = _entry(entry_id)
     if entry.status != "submitted":
-        raise EntryRefused(_("Entry %(id)s is %(status)s; only submitted entries can be rejected.",
+        raise ServiceError(_("Entry %(id)s is %(status)s; only submitted entries can be rejected.",
                              id=entry.id, status=_status(entry.status)))
     entry.status = "rejected"
     return entry
@@ -191,7 +168,7 @@ def approve_entry(entry_id: int) -> Actual:
     """Submitted → approved, creating the priced actual (unbilled) in the same transaction."""
     entry = _entry(entry_id)
     if entry.status != "submitted":
-        raise EntryRefused(_("Entry %(id)s is %(status)s; only submitted entries can be approved.",
+        raise ServiceError(_("Entry %(id)s is %(status)s; only submitted entries can be approved.",
                              id=entry.id, status=_status(entry.status)))
     priced = price_item(entry.project_id, entry.transaction_class, role_id=entry.role_id,
                         category_id=entry.category_id, unit_id=entry.unit_id,

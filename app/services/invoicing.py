@@ -1,6 +1,7 @@
 """Creating invoices from a contract and keeping their totals (SPEC 5.1, 5.6, 6)."""
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 from dataclasses import dataclass, field
 
@@ -8,18 +9,19 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, literal, or_, select, update
 
 from app.billing.enums import TRANSACTION_CLASSES
+from app.billing.milestones import milestone_gap
 from app.billing.money import as_money
-from app.billing.totals import LineTotals, detail_amount, header_totals
+from app.billing.totals import LineTotals, header_totals, line_totals_of_sums, product_line_totals
 from app.extensions import db
 from app.models import (Actual, Contract, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone)
-from app.services import ServiceError, audit, find_one, use_case
+from app.services import NotFound, ServiceError, audit, find_one, use_case
 from app.services.numbering import next_invoice_code
 
 PAYMENT_TERMS_DAYS = 30
 
 
-class ContractNotFound(ServiceError):
+class ContractNotFound(NotFound):
     pass
 
 
@@ -92,9 +94,9 @@ def milestone_gaps(contract: Contract) -> dict[int, tuple[Decimal, Decimal]]:
     gaps = {}
     for line in contract.lines:
         if line.billing_method == "fixed_price":
-            total = sum((m.amount for m in line.milestones), Decimal(0))
-            if total != line.amount:
-                gaps[line.id] = (total, line.amount)
+            gap = milestone_gap(line.amount, (m.amount for m in line.milestones))
+            if gap is not None:
+                gaps[line.id] = gap
     return gaps
 
 
@@ -129,13 +131,13 @@ def add_missing_lines(invoice: Invoice, *, tm_line_ids: set[int] | None = None) 
 
 
 def _add_product_line(invoice: Invoice, line: ContractLine, position: int) -> None:
-    amount = detail_amount(line.quantity, line.price, invoice.currency)
+    totals = product_line_totals(line.quantity, line.price, line.tax, invoice.currency)
     db.session.add(InvoiceLine(
         invoice=invoice, contract_line=line, position=position, name=line.name,
-        billing_method="product", contract_line_amount=amount, tax_rate=line.tax_rate,
+        billing_method="product", contract_line_amount=totals.amount, tax_rate=line.tax_rate,
         product_id=line.product_id, product_name=line.product_name or line.name,
-        quantity=line.quantity, price=line.price, amount=amount, tax=line.tax,
-        extended_amount=amount + line.tax))
+        quantity=line.quantity, price=line.price, amount=totals.amount, tax=totals.tax,
+        extended_amount=totals.extended_amount))
     line.status = "invoice_created"
 
 
@@ -207,19 +209,21 @@ def _add_ready_milestones(invoice: Invoice) -> None:
 def recalculate(invoice: Invoice) -> None:
     """Recompute line totals from their chargeable details and the header from its lines."""
     detail = InvoiceLineDetail
-    sums = dict(
-        (line_id, (amount, tax)) for line_id, amount, tax in db.session.execute(
-            select(detail.invoice_line_id, func.sum(detail.amount), func.sum(detail.tax))
-            .where(detail.invoice_id == invoice.id, detail.billing_type == "chargeable")
-            .group_by(detail.invoice_line_id)))
+    # Exact SQL sums of already-rounded values (SPEC 6: totals never round), by line and
+    # billing type; app.billing.totals decides what counts.
+    sums: dict[int, dict[str, tuple[Decimal, Decimal]]] = defaultdict(dict)
+    for line_id, billing_type, amount, tax in db.session.execute(
+            select(detail.invoice_line_id, detail.billing_type, func.sum(detail.amount),
+                   func.sum(detail.tax))
+            .where(detail.invoice_id == invoice.id)
+            .group_by(detail.invoice_line_id, detail.billing_type)):
+        sums[line_id][billing_type] = (amount, tax)
     totals = []
     for line in db.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)):
         if line.billing_method != "product":
-            amount, tax = sums.get(line.id, (Decimal(0), Decimal(0)))
-            # Exact SQL sums of already-rounded values (SPEC 6: totals never round).
-            line.amount = as_money(amount, invoice.currency)
-            line.tax = as_money(tax, invoice.currency)
-            line.extended_amount = line.amount + line.tax
+            line_totals = line_totals_of_sums(sums.get(line.id, {}), invoice.currency)
+            line.amount, line.tax = line_totals.amount, line_totals.tax
+            line.extended_amount = line_totals.extended_amount
         totals.append(LineTotals(line.amount, line.tax, line.extended_amount))
     header = header_totals(totals, invoice.currency, invoice.tax_rate, invoice.discount_percent,
                            invoice.discount_amount, invoice.freight_amount)

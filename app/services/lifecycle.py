@@ -11,22 +11,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import selectinload
 
-from app.billing.enums import invoice_state
 from app.billing.lifecycle import ActionNotAllowed, check_allowed
 from app.extensions import db
-from app.labels import INVOICE_STATUSES, PROJECT_INVOICE_STATUSES
+from app.terms import INVOICE_STATUSES, PROJECT_INVOICE_STATUSES
 from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone, ScheduleRun)
-from app.services import ServiceError, audit, find_one, use_case
+from app.services import Conflict, NotFound, audit, find_one, use_case
 from app.services.invoicing import add_missing_lines, add_ready_items, recalculate
 from app.services.numbering import next_legal_number
 
 
-class InvoiceNotFound(ServiceError):
+class InvoiceNotFound(NotFound):
     pass
 
 
-class InvoiceActionRefused(ServiceError):
+class InvoiceActionRefused(Conflict):
     pass
 
 
@@ -34,10 +33,6 @@ def find_invoice(code: str, *, lock: bool = False) -> Invoice:
     """An invoice by its Invoice ID (PRO-000042) or its legal number."""
     return find_one(select(Invoice).where((Invoice.code == code) | (Invoice.number == code)),
                     InvoiceNotFound(_("unknown invoice '%(code)s'", code=code)), lock=lock)
-
-
-def state_of(invoice: Invoice) -> str:
-    return invoice_state(invoice.status, invoice.project_invoice_status)
 
 
 # Why an action is refused, by action (SPEC 8); the invoice and its state follow.
@@ -57,14 +52,14 @@ REFUSALS = {
 
 def state_label(invoice: Invoice) -> str:
     """The invoice's state as a user reads it: Draft, In review, Confirmed, Paid…"""
-    state = state_of(invoice)
+    state = invoice.state
     return str(PROJECT_INVOICE_STATUSES.get(state) or INVOICE_STATUSES[state])
 
 
 def check_action(invoice: Invoice, action: str) -> None:
     """Raise InvoiceActionRefused, with a translated reason, unless the action is allowed."""
     try:
-        check_allowed(action, state_of(invoice))
+        check_allowed(action, invoice.state)
     except ActionNotAllowed:
         raise InvoiceActionRefused(
             _("%(reason)s (%(invoice)s: %(state)s).", reason=REFUSALS[action],
@@ -233,18 +228,6 @@ def refresh_invoice(code: str) -> int:
 def _line_count(invoice: Invoice) -> int:
     return db.session.scalar(select(func.count()).select_from(InvoiceLine)
                              .where(InvoiceLine.invoice_id == invoice.id))
-
-
-@use_case
-def delete_detail(code: str, detail_id: int) -> Invoice:
-    """Remove one detail from a draft; its actual or milestone returns to ready."""
-    invoice = _for_action(code, "delete")
-    detail = db.session.get(InvoiceLineDetail, detail_id)
-    if detail is None or detail.invoice_id != invoice.id:
-        raise ServiceError(_("%(invoice)s has no detail %(detail)s.", invoice=invoice.code,
-                             detail=detail_id))
-    remove_detail(invoice, detail)
-    return invoice
 
 
 def remove_detail(invoice: Invoice, detail: InvoiceLineDetail) -> None:

@@ -2,7 +2,9 @@
 configured SMTP server and record every attempt.
 
 A failure changes no status: it is recorded as a failed send and raised as MailFailed,
-and sending again is always allowed (and recorded again).
+and sending again is always allowed (and recorded again). What is sent is composed by the
+documents adapter (app/documents/rendering.py), which the factory registers as
+app.extensions["invoice_mail"]: this use case renders nothing itself.
 """
 
 from __future__ import annotations
@@ -10,19 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.formatting import day, money
 from app.models import Invoice, InvoiceSend
 from app.services import ServiceError, audit, use_case
-from app.services.documents import InvoiceDocument, build_document, render_pdf
 from app.services.lifecycle import check_action, find_invoice
+
+# Composes the e-mail of an invoice to its bill-to address, with the document attached.
+InvoiceMail = Callable[[Invoice], EmailMessage]
 
 # Long enough for a slow mail server, short enough that a dead one does not hang a page.
 SMTP_TIMEOUT_SECONDS = 30
@@ -34,49 +36,6 @@ class MailFailed(ServiceError):
 
 class NoRecipient(ServiceError):
     """The invoice has no bill-to e-mail address to send it to."""
-
-
-def _body(document: InvoiceDocument) -> str:
-    """The plain-text e-mail body (in Python rather than a template, so that its strings
-    are extracted for translation like every other)."""
-    paragraphs = [
-        _("Dear %(name)s,", name=document.bill_to.name),
-        _("Please find attached invoice %(number)s of %(date)s for %(amount)s, due on %(due)s.",
-          number=document.reference, date=day(document.invoice_date),
-          amount=money(document.total_amount, document.currency), due=day(document.due_date)),
-    ]
-    if document.paid_on:
-        paragraphs.append(_("It was paid on %(date)s. Thank you.", date=day(document.paid_on)))
-    elif document.bank:
-        paragraphs.append(_("Payment details:") + "\n" + document.bank)
-    signature = [_("Kind regards"), document.seller.name, document.seller.email,
-                 document.seller.phone]
-    paragraphs.append("\n".join(line for line in signature if line))
-    return "\n\n".join(paragraphs) + "\n"
-
-
-def build_message(document: InvoiceDocument, pdf: bytes, recipient: str, recipient_name: str
-                  ) -> EmailMessage:
-    """The e-mail in the customer's language, with the PDF attached."""
-    config = current_app.config
-    sender = config["MAIL_FROM"]
-    with force_locale(document.locale):
-        subject = _("Invoice %(number)s from %(company)s", number=document.reference,
-                    company=document.seller.name)
-        body = _body(document)
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = formataddr((document.seller.name, sender))
-    message["To"] = formataddr((recipient_name, recipient))
-    message["Date"] = formatdate(localtime=True)
-    # The domain of the sender, not socket.getfqdn(), which may wait for DNS.
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    if document.seller.email:
-        message["Reply-To"] = document.seller.email
-    message.set_content(body)
-    message.add_attachment(pdf, maintype="application", subtype="pdf",
-                           filename=document.file_name)
-    return message
 
 
 def deliver(message: EmailMessage) -> None:
@@ -115,9 +74,9 @@ def send_invoice(code: str, *, now: dt.datetime | None = None) -> InvoiceSend:
     if not invoice.bill_to_email.strip():
         raise NoRecipient(_("%(invoice)s has no bill-to e-mail address to send it to.",
                             invoice=invoice.number or invoice.code))
-    document = build_document(invoice)
+    compose: InvoiceMail = current_app.extensions["invoice_mail"]
     recipient, invoice_id = invoice.bill_to_email, invoice.id
-    message = build_message(document, render_pdf(document), recipient, invoice.bill_to_name)
+    message = compose(invoice)
     db.session.commit()
     try:
         deliver(message)

@@ -18,12 +18,6 @@ LOCK_MINUTES = 15
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
-class UserError(ServiceError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 class SignInRefused(ServiceError):
     pass
 
@@ -34,13 +28,13 @@ def _now() -> dt.datetime:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+        raise ServiceError(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
                         field="password")
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise UserError(_("Unknown role '%(role)s' (one of %(roles)s).", role=role,
+        raise ServiceError(_("Unknown role '%(role)s' (one of %(roles)s).", role=role,
                           roles=", ".join(ROLES)), field="role")
 
 
@@ -53,11 +47,11 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
     """A new active user; the e-mail is unique, case-insensitively."""
     email = normalise_email(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise UserError(_("'%(email)s' is not an e-mail address.", email=email), field="email")
+        raise ServiceError(_("'%(email)s' is not an e-mail address.", email=email), field="email")
     _check_role(role)
     _check_password(password)
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise UserError(_("A user with the e-mail %(email)s already exists.", email=email),
+        raise ServiceError(_("A user with the e-mail %(email)s already exists.", email=email),
                         field="email")
     user = User(email=email, name=name.strip(), role=role,
                 password_hash=generate_password_hash(password))
@@ -96,7 +90,7 @@ def authenticate(email: str, password: str) -> User:
 def change_password(user_id: int, current: str, new: str) -> User:
     user = db.session.get(User, user_id, with_for_update=True)
     if not check_password_hash(user.password_hash, current):
-        raise UserError(_("The current password is wrong."), field="current_password")
+        raise ServiceError(_("The current password is wrong."), field="current_password")
     _check_password(new)
     user.password_hash = generate_password_hash(new)
     user.session_version += 1
@@ -109,14 +103,14 @@ def update_user(user_id: int, *, role: str | None = None, active: bool | None = 
     """Set a user's role or deactivate/reactivate them; the last active admin stays."""
     user = db.session.get(User, user_id, with_for_update=True)
     if user is None:
-        raise UserError(_("Unknown user."))
+        raise ServiceError(_("Unknown user."))
     if role is not None:
         _check_role(role)
     losing_admin = user.role == "admin" and user.active and (
         (role is not None and role != "admin") or active is False)
     if losing_admin and db.session.scalar(select(func.count()).select_from(User).where(
             User.role == "admin", User.active)) <= 1:
-        raise UserError(_("The last active admin cannot be demoted or deactivated."))
+        raise ServiceError(_("The last active admin cannot be demoted or deactivated."))
     if role is not None:
         user.role = role
     if active is not None and active != user.active:

@@ -1,76 +1,18 @@
 """The customer-facing invoice document: view model, HTML in the customer's language, PDF."""
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
-from pypdf import PdfReader
-from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Invoice, InvoiceLineDetail, Role
-from app.services.documents import (DocumentTotalsDiffer, build_document, render_html,
-                                    render_pdf)
-from app.services.invoicing import InvoiceParameters, create_invoice, recalculate
-from app.services.lifecycle import confirm_invoice, mark_paid
-from tests.factories import (make_actual, make_contract, make_customer, make_fixed_price_line,
-                             make_price_list, make_product_line, make_project, make_resource,
-                             make_role, make_tm_line)
-
-TODAY = dt.date(2026, 4, 1)
-EXTERNAL = ["Development of the order API", "Hotel, one night", "Design sign-off"]
-
-
-def document_invoice(language: str = "en", currency: str = "DKK", tax_rate: Decimal = Decimal("25"),
-                     *, confirm: bool = True, hide_non_chargeable: bool = False,
-                     time_annex: bool = False, email: str = "ap@customer.example") -> Invoice:
-    """An invoice with a T&M line (time chargeable, non-chargeable and complimentary, an
-    expense), a fixed-price line with a milestone and a product line.
-
-    Chargeable: 7.5 h × 950 = 7,125 · expense 1,200 · milestone 5,000 · product 2 × 100 = 200.
-    """
-    customer = make_customer(name=f"Kunde {language}", language=language, email=email,
-                             hide_non_chargeable=hide_non_chargeable, time_annex=time_annex,
-                             tax_registration_id="DK12345678")
-    contract = make_contract(customer=customer, currency=currency, tax_rate=tax_rate,
-                             price_list=make_price_list(currency), name="Website 2026",
-                             opportunity="OPP-0042")
-    project = make_project(customer=customer, name="Website")
-    tm = make_tm_line(contract, project, name="Build")
-    fixed = make_fixed_price_line(contract, project, name="Design",
-                                  milestones=[(dt.date(2026, 3, 1), Decimal("5000.00"))])
-    fixed.milestones[0].external_description = "Design sign-off"
-    make_product_line(contract, quantity=Decimal("2"), price=Decimal("100.00"))
-    developer = (db.session.scalar(select(Role).where(Role.name == "Developer"))
-                 or make_role(name="Developer"))
-    ana = make_resource(name="Ana Hansen")
-    make_actual(tm, date=dt.date(2026, 3, 2), role=developer, resource=ana,
-                internal_comment="Internal: refactor the legacy mess",
-                external_comment="Development of the order API")
-    make_actual(tm, date=dt.date(2026, 3, 3), quantity=Decimal("1"), role=developer, resource=ana,
-                billing_type="non_chargeable", internal_comment="Onboarding (internal)",
-                external_comment="Onboarding call")
-    make_actual(tm, date=dt.date(2026, 3, 4), quantity=Decimal("2"), role=developer, resource=ana,
-                billing_type="complimentary", internal_comment="Goodwill (internal)",
-                external_comment="Extra design review")
-    make_actual(tm, transaction_class="expense", date=dt.date(2026, 3, 5), quantity=Decimal("1"),
-                price=Decimal("1200.00"), description="Hotel, one night")
-    db.session.commit()
-    invoice = create_invoice(contract.number, InvoiceParameters(cutoff=dt.date(2026, 3, 31)),
-                             today=TODAY)
-    if confirm:
-        invoice = confirm_invoice(invoice.code)
-    return invoice
-
-
-def pdf_text(pdf: bytes) -> list[str]:
-    """The text of each page, whitespace (no-break spaces too) collapsed to one space."""
-    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+from app.models import Invoice, InvoiceLineDetail
+from app.documents.document import DocumentTotalsDiffer, build_document
+from app.documents.rendering import render_html, render_pdf
+from app.services.invoicing import recalculate
+from app.services.lifecycle import mark_paid
+from tests.factories import flat, pdf_text
+from tests.worlds import EXTERNAL, document_invoice
 
 
 def test_document_carries_the_invoice_and_its_external_descriptions(app):

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Actual, BilledSale, ContractLine, Invoice, InvoiceLineDetail, Milestone
 from app.services.invoicing import InvoiceParameters, create_invoice
+from app.services import editing
 from app.services.lifecycle import (InvoiceActionRefused, InvoiceNotFound, back_to_draft,
-                                    cancel_invoice, confirm_invoice, delete_detail, delete_invoice,
+                                    cancel_invoice, confirm_invoice, delete_invoice,
                                     mark_paid, refresh_invoice, submit_for_review)
 from tests.factories import (make_actual, make_contract, make_fixed_price_line, make_product_line,
                              make_project, make_tm_line)
@@ -122,7 +123,8 @@ def test_delete_detail_releases_its_actual_and_recomputes(invoice):
     detail = db.session.scalars(select(InvoiceLineDetail).join(InvoiceLineDetail.actual)
                                 .where(Actual.key == "a1")).one()
     before = invoice.total_amount
-    delete_detail(invoice.code, detail.id)
+    # The editor's use case (the row's version guards against a stale page).
+    editing.delete_detail(invoice.code, detail.id, detail.version)
     assert statuses()[0]["a1"] == "ready"
     assert db.session.get(Invoice, invoice.id).total_amount == before - Decimal("8906.25")
 

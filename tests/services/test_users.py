@@ -7,8 +7,8 @@ from sqlalchemy.exc import DBAPIError
 from app.extensions import db
 from app.models import AuditEntry, User
 from app.permissions import ROLES, has_permission
-from app.services import audit
-from app.services.users import (MAX_FAILED_LOGINS, SignInRefused, UserError, authenticate,
+from app.services import ServiceError, audit
+from app.services.users import (MAX_FAILED_LOGINS, SignInRefused, authenticate,
                                 change_password, create_user, load_user, update_user)
 
 PASSWORD = "correct horse battery"
@@ -27,11 +27,11 @@ def test_passwords_are_hashed_and_emails_unique(app):
     user = create_user("Ana@Example.com ", PASSWORD, "reviewer")
     assert user.email == "ana@example.com"
     assert PASSWORD not in user.password_hash and user.password_hash.startswith("scrypt:")
-    with pytest.raises(UserError, match="already exists"):
+    with pytest.raises(ServiceError, match="already exists"):
         create_user("ana@example.com", PASSWORD, "viewer")
-    with pytest.raises(UserError, match="at least 10 characters"):
+    with pytest.raises(ServiceError, match="at least 10 characters"):
         create_user("bo@example.com", "short", "viewer")
-    with pytest.raises(UserError, match="Unknown role 'boss'"):
+    with pytest.raises(ServiceError, match="Unknown role 'boss'"):
         create_user("bo@example.com", PASSWORD, "boss")
 
 
@@ -59,7 +59,7 @@ def test_deactivated_users_cannot_sign_in_and_the_last_admin_stays(app):
     update_user(user.id, active=False)
     with pytest.raises(SignInRefused, match="deactivated"):
         authenticate("ana@example.com", PASSWORD)
-    with pytest.raises(UserError, match="last active admin"):
+    with pytest.raises(ServiceError, match="last active admin"):
         update_user(admin.id, role="viewer")
 
 

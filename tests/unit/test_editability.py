@@ -4,40 +4,15 @@ from __future__ import annotations
 import pytest
 
 from app.billing.editability import (
-    DETAIL_FIELDS, HEADER_EDITABLE_FIELDS, REASONS, Rule, can_add_detail, detail_field_rule,
+    DETAIL_FIELDS, HEADER_EDITABLE_FIELDS, Rule, applies_to_class, class_inputs, detail_field_rule,
     editable_detail_fields, header_field_rule, line_field_rule,
 )
 from app.billing.enums import BACKINGS, INVOICE_STATES, invoice_state
+from app.billing.lifecycle import is_allowed
+from tests.spec_matrices import DETAIL_EXPECTED, E  # SPEC 5.4, also used by the page tests
 
 OPEN_STATES = ("draft", "in_review")
 LOCKED_STATES = ("confirmed", "paid", "cancelled", "closed")
-E = "editable"
-
-# SPEC 5.4 while draft / in review: field -> (actual, milestone, none)
-DETAIL_EXPECTED = {
-    "description":          (E,               E,                E),
-    "external_description": (E,               E,                E),
-    "billing_type":         (E,               "fixed",          E),
-    "tax":                  (E,               "from_milestone", E),
-    "quantity":             ("from_actual",   "from_milestone", E),
-    "price":                ("from_actual",   "from_milestone", E),
-    "amount":               ("from_actual",   "from_milestone", "computed"),
-    "start_date":           ("from_actual",   "from_milestone", E),
-    "task":                 ("from_actual",   "from_milestone", E),
-    "category":             ("from_actual",   "from_milestone", E),
-    "role":                 ("from_actual",   "from_milestone", E),
-    "resource":             ("from_actual",   "from_milestone", E),
-    "unit":                 ("from_actual",   "from_milestone", E),
-    "unit_schedule":        ("from_actual",   "from_milestone", E),
-    "product_choice":       ("from_actual",   "from_milestone", E),
-    "product":              ("from_actual",   "from_milestone", E),
-    "product_name":         ("from_actual",   "from_milestone", E),
-    "write_in_description": ("from_actual",   "from_milestone", E),
-    "currency":             ("header",        "header",         "header"),
-    "transaction_class":    ("from_actual",   "fixed",          "set_at_creation"),
-    "transaction_type":     ("fixed",         "fixed",          "fixed"),
-    "extended_amount":      ("computed",      "computed",       "computed"),
-}
 BACKING_COLUMNS = ("actual", "milestone", "none")
 
 
@@ -69,13 +44,6 @@ def test_the_matrices_cover_every_field_backing_and_state():
     assert DETAIL_FIELDS == tuple(DETAIL_EXPECTED)
     assert set(BACKINGS) == set(BACKING_COLUMNS)
     assert set(INVOICE_STATES) == set(OPEN_STATES + LOCKED_STATES)
-
-
-def test_every_reason_code_has_a_sentence():
-    codes = {detail_field_rule(b, f, s).reason for b in BACKINGS for f in DETAIL_FIELDS for s in INVOICE_STATES}
-    codes.discard(None)
-    assert codes == set(REASONS)
-    assert all(REASONS[c].endswith(".") for c in codes)
 
 
 @pytest.mark.parametrize(("args", "kwargs"), [
@@ -110,12 +78,41 @@ def test_nothing_is_editable_on_a_locked_invoice(state):
 
 @pytest.mark.parametrize(("state", "allowed"), [(s, s in OPEN_STATES) for s in INVOICE_STATES])
 def test_details_can_be_added_only_to_draft_or_in_review(state, allowed):
-    assert can_add_detail(state) is allowed
+    # Adding a detail is an edit: the use case checks the "edit" action.
+    assert is_allowed("edit", state) is allowed
 
 
-def test_can_add_detail_rejects_an_unknown_state():
+def test_the_edit_action_rejects_an_unknown_state():
     with pytest.raises(ValueError):
-        can_add_detail("archived")
+        is_allowed("edit", "archived")
+
+
+@pytest.mark.parametrize(("transaction_class", "field", "applies"), [
+    ("time", "role", True), ("time", "resource", True), ("time", "task", True),
+    ("time", "category", False), ("time", "product_choice", False),
+    ("expense", "category", True), ("expense", "role", False), ("expense", "resource", False),
+    ("material", "product_choice", True), ("material", "product", True),
+    ("fee", "product_name", False), ("milestone", "task", False),
+    ("time", "quantity", True), ("milestone", "description", True),
+])
+def test_which_fields_apply_to_which_class(transaction_class, field, applies):
+    assert applies_to_class(field, transaction_class) is applies
+
+
+def test_a_field_of_another_class_is_locked_with_its_own_reason():
+    rule = detail_field_rule("none", "category", "draft", transaction_class="time")
+    assert rule == Rule(False, "not_for_class")
+    assert "category" not in editable_detail_fields("none", "draft", transaction_class="time")
+    assert "category" in editable_detail_fields("none", "draft", transaction_class="expense")
+    # Without a class (the bare matrix of SPEC 5.4) every field keeps its cell.
+    assert detail_field_rule("none", "category", "draft") == Rule(True)
+
+
+def test_a_material_shows_the_product_fields_of_its_product_choice():
+    assert class_inputs("material", None) == {"category", "task", "product_choice"}
+    assert class_inputs("material", "existing") == {"category", "task", "product_choice", "product"}
+    assert class_inputs("material", "write_in") >= {"product_name", "write_in_description"}
+    assert class_inputs("time", "existing") == {"role", "resource", "task"}
 
 
 HEADER_EXPECTED = {

@@ -34,5 +34,5 @@ def test_confirmed_and_later_invoices_never_return_to_draft_or_review(state):
 def test_refusal_names_the_state_and_what_is_allowed():
     with pytest.raises(ActionNotAllowed) as refused:
         check_allowed("mark_paid", "draft")
-    assert str(refused.value) == ("a draft invoice cannot be marked as paid"
-                                  " (only confirmed invoices can)")
+    assert str(refused.value) == ("mark paid is not allowed on a draft invoice"
+                                  " (only on confirmed invoices)")

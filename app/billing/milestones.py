@@ -1,0 +1,21 @@
+"""Milestones of a fixed-price line (SPEC 3): they must add up to the line amount — a
+warning on the contract, an error at invoicing."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from .money import EXACT, require_decimal
+
+__all__ = ["milestone_gap"]
+
+
+def milestone_gap(line_amount: Decimal,
+                  milestone_amounts: Iterable[Decimal]) -> tuple[Decimal, Decimal] | None:
+    """(milestone total, line amount) when the milestones do not add up to the line
+    amount; None when they do."""
+    total = Decimal(0)
+    for amount in milestone_amounts:
+        total = EXACT.add(total, require_decimal(amount, "milestone amount"))
+    line_amount = require_decimal(line_amount, "line amount")
+    return None if total == line_amount else (total, line_amount)

@@ -1,0 +1,283 @@
+"""The customer-facing invoice document (SPEC 8 "Send to customer"): the view model of an
+invoice, in the customer's language and locale — an adapter beside the documents pages,
+as the e-invoice export will be; app/documents/rendering.py turns it into HTML and PDF.
+
+The document shows what the invoice carries and computes nothing of its own; the
+tax-per-rate summary is app.billing.totals.tax_summary, which must add up to the
+invoice's total tax to the last minor unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel import Locale
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.billing.enums import CHARGEABLE, ISSUED_STATES
+from app.billing.money import zero
+from app.billing.totals import TaxedAmount, TaxRate, TaxSummaryDiffers, counts_in_totals, tax_summary
+from app.extensions import db
+from app.formatting import FORMAT_LOCALES
+from app.models import Invoice, InvoiceLine, InvoiceLineDetail, Product
+from app.services import ServiceError
+
+
+class DocumentTotalsDiffer(ServiceError):
+    """The invoice's stored totals do not match its rows (a draft not recalculated)."""
+
+
+@dataclass(frozen=True)
+class Party:
+    """A seller or bill-to block."""
+
+    name: str
+    address: tuple[str, ...]
+    email: str = ""
+    phone: str = ""
+    vat_id: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One printed row: a detail of a T&M or fixed-price line, or a product line."""
+
+    date: dt.date | None
+    description: str
+    transaction_class: str | None
+    quantity: Decimal | None
+    unit: object | None  # a Unit row, shown through the `unit` filter
+    price: Decimal | None
+    amount: Decimal  # zero for non-chargeable and complimentary rows
+    tax: Decimal
+    billing_type: str
+
+    @property
+    def chargeable(self) -> bool:
+        return self.billing_type == CHARGEABLE
+
+
+@dataclass(frozen=True)
+class Section:
+    """An invoice line: its heading, its rows and its own amount and tax."""
+
+    name: str
+    project: str
+    billing_method: str
+    rows: tuple[Row, ...]
+    amount: Decimal
+    tax: Decimal
+    extended_amount: Decimal
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    """One time detail in the time annex."""
+
+    date: dt.date | None
+    resource: str
+    role: str
+    quantity: Decimal
+    unit: object | None
+    description: str
+    billing_type: str
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    """Everything the document shows, in the customer's language and locale."""
+
+    code: str
+    number: str | None
+    invoice_type: str
+    proforma: bool
+    name: str
+    description: str
+    currency: str
+    language: str
+    locale: str
+    seller: Party
+    bank: str
+    bill_to: Party
+    invoice_date: dt.date
+    due_date: dt.date
+    contract_number: str
+    contract_name: str
+    opportunity: str
+    sections: tuple[Section, ...]
+    taxes: tuple[TaxRate, ...]
+    detail_amount: Decimal
+    discount_percent: Decimal | None
+    discount_amount: Decimal
+    pre_freight_amount: Decimal
+    freight_amount: Decimal
+    total_tax: Decimal
+    total_amount: Decimal
+    annex: tuple[AnnexRow, ...]
+    paid_on: dt.date | None
+    payment_reference: str | None
+
+    @property
+    def reference(self) -> str:
+        """The number the customer quotes: the legal number, else the Invoice ID."""
+        return self.number or self.code
+
+    @property
+    def discount_deduction(self) -> Decimal:
+        """The discount as the totals block prints it: subtracted."""
+        return -self.discount_amount
+
+    @property
+    def file_name(self) -> str:
+        kind = "proforma" if self.proforma else self.invoice_type.replace("_", "-")
+        return f"{kind}-{self.reference}.pdf"
+
+
+def document_locale(invoice: Invoice) -> str:
+    """The customer's language as a formatting locale: da → da_DK, ms → ms_MY."""
+    return FORMAT_LOCALES.get(invoice.customer.language, FORMAT_LOCALES["en"])
+
+
+def _seller(config) -> tuple[Party, str]:
+    address = tuple(line.strip() for line in config["COMPANY_ADDRESS"].splitlines() if line.strip())
+    return (Party(name=config["COMPANY_NAME"], address=address, email=config["COMPANY_EMAIL"],
+                  phone=config["COMPANY_PHONE"], vat_id=config["COMPANY_VAT_ID"]),
+            config["COMPANY_BANK"])
+
+
+def _bill_to(invoice: Invoice, locale: str) -> Party:
+    country = Locale.parse(locale).territories.get(invoice.bill_to_country, invoice.bill_to_country)
+    city = " ".join(part for part in (invoice.bill_to_postal_code, invoice.bill_to_city) if part)
+    address = tuple(part for part in (invoice.bill_to_street, city, country) if part)
+    return Party(name=invoice.bill_to_name, address=address, email=invoice.bill_to_email,
+                 vat_id=invoice.customer.tax_registration_id or "")
+
+
+def customer_text(detail: InvoiceLineDetail) -> str:
+    """What the customer reads for a detail: its external description.
+
+    Never the internal description; when the external one is empty, what the row is
+    (product, milestone, category or role) stands in, and the template falls back to the
+    transaction class.
+    """
+    candidates = (detail.external_description, detail.product_name, detail.write_in_description,
+                  detail.milestone.name if detail.milestone else None,
+                  detail.category.name if detail.category else None,
+                  detail.role.name if detail.role else None)
+    return next((text.strip() for text in candidates if text and text.strip()), "")
+
+
+def _details_by_line(invoice: Invoice) -> dict[int, list[InvoiceLineDetail]]:
+    """Every detail of the invoice, with what the document shows of it, in few queries."""
+    details = db.session.scalars(
+        select(InvoiceLineDetail)
+        .options(selectinload(InvoiceLineDetail.role), selectinload(InvoiceLineDetail.resource),
+                 selectinload(InvoiceLineDetail.category), selectinload(InvoiceLineDetail.unit),
+                 selectinload(InvoiceLineDetail.milestone))
+        .where(InvoiceLineDetail.invoice_id == invoice.id)
+        .order_by(InvoiceLineDetail.invoice_line_id, InvoiceLineDetail.start_date,
+                  InvoiceLineDetail.id))
+    grouped: dict[int, list[InvoiceLineDetail]] = defaultdict(list)
+    for detail in details:
+        grouped[detail.invoice_line_id].append(detail)
+    return grouped
+
+
+def tax_rates(invoice: Invoice, lines: list[InvoiceLine],
+              details: dict[int, list[InvoiceLineDetail]]) -> tuple[TaxRate, ...]:
+    """Taxable base and tax per rate (app.billing.totals.tax_summary) of the chargeable
+    rows at their line's rate; DocumentTotalsDiffer when they do not add up."""
+    rows = []
+    for line in lines:
+        if line.billing_method == "product":
+            rows.append(TaxedAmount(line.tax_rate, line.amount, line.tax))
+            continue
+        rows.extend(TaxedAmount(line.tax_rate, d.amount, d.tax) for d in details.get(line.id, ())
+                    if counts_in_totals(d.billing_type))
+    try:
+        return tax_summary(rows, invoice.currency, invoice.tax_rate, invoice.discount_amount,
+                           invoice.freight_amount, invoice.total_tax)
+    except TaxSummaryDiffers:
+        raise DocumentTotalsDiffer(_(
+            "The totals of %(invoice)s do not match its rows; recalculate it before printing.",
+            invoice=invoice.code)) from None
+
+
+def _row(detail: InvoiceLineDetail, currency: str) -> Row:
+    charged = detail.billing_type == CHARGEABLE
+    return Row(date=detail.start_date, description=customer_text(detail),
+               transaction_class=detail.transaction_class, quantity=detail.quantity,
+               unit=detail.unit, price=detail.price,
+               amount=detail.amount if charged else zero(currency),
+               tax=detail.tax if charged else zero(currency), billing_type=detail.billing_type)
+
+
+def _product_row(line: InvoiceLine) -> Row:
+    description = line.product_name or (line.product.name if line.product else line.name)
+    return Row(date=None, description=description, transaction_class=None,
+               quantity=line.quantity, unit=line.product.unit if line.product else None,
+               price=line.price, amount=line.amount, tax=line.tax, billing_type=CHARGEABLE)
+
+
+def build_document(invoice: Invoice) -> InvoiceDocument:
+    """The document's view model: seller, bill-to, sections, tax per rate, totals, annex."""
+    customer = invoice.customer
+    locale = document_locale(invoice)
+    lines = list(db.session.scalars(
+        select(InvoiceLine)
+        .options(selectinload(InvoiceLine.project),
+                 selectinload(InvoiceLine.product).selectinload(Product.unit))
+        .where(InvoiceLine.invoice_id == invoice.id)
+        .order_by(InvoiceLine.position, InvoiceLine.id)))
+    details = _details_by_line(invoice)
+    hide = customer.hide_non_chargeable
+    sections: list[Section | None] = []
+    products: list[InvoiceLine] = []
+    for line in lines:
+        if line.billing_method == "product":
+            if not products:
+                sections.append(None)  # where the products section goes
+            products.append(line)
+            continue
+        rows = tuple(_row(d, invoice.currency) for d in details.get(line.id, ())
+                     if not (hide and d.billing_type != CHARGEABLE))
+        sections.append(Section(name=line.name, project=line.project.name if line.project else "",
+                                billing_method=line.billing_method, rows=rows, amount=line.amount,
+                                tax=line.tax, extended_amount=line.extended_amount))
+    if products:
+        # Product lines are one row each: one section holds them all.
+        amount = sum((line.amount for line in products), zero(invoice.currency))
+        tax = sum((line.tax for line in products), zero(invoice.currency))
+        sections[sections.index(None)] = Section(
+            name="", project="", billing_method="product",
+            rows=tuple(_product_row(line) for line in products), amount=amount, tax=tax,
+            extended_amount=amount + tax)
+    annex: tuple[AnnexRow, ...] = ()
+    if customer.time_annex:
+        annex = tuple(
+            AnnexRow(date=d.start_date, resource=d.resource.name if d.resource else "",
+                     role=d.role.name if d.role else "", quantity=d.quantity, unit=d.unit,
+                     description=customer_text(d), billing_type=d.billing_type)
+            for line in lines for d in details.get(line.id, ())
+            if d.transaction_class == "time" and not (hide and d.billing_type != CHARGEABLE))
+    seller, bank = _seller(current_app.config)
+    return InvoiceDocument(
+        code=invoice.code, number=invoice.number, invoice_type=invoice.invoice_type,
+        proforma=invoice.state not in ISSUED_STATES, name=invoice.name, description=invoice.description,
+        currency=invoice.currency, language=customer.language, locale=locale, seller=seller,
+        bank=bank, bill_to=_bill_to(invoice, locale), invoice_date=invoice.invoice_date,
+        due_date=invoice.due_date, contract_number=invoice.contract.number,
+        contract_name=invoice.contract.name, opportunity=invoice.opportunity,
+        sections=tuple(s for s in sections if s is not None), taxes=tax_rates(invoice, lines, details),
+        detail_amount=invoice.detail_amount, discount_percent=invoice.discount_percent,
+        discount_amount=invoice.discount_amount, pre_freight_amount=invoice.pre_freight_amount,
+        freight_amount=invoice.freight_amount, total_tax=invoice.total_tax,
+        total_amount=invoice.total_amount, annex=annex,
+        paid_on=invoice.paid_on if invoice.status == "paid" else None,
+        payment_reference=invoice.payment_reference if invoice.status == "paid" else None)

@@ -1,0 +1,106 @@
+"""The invoice document as HTML and PDF (WeasyPrint), and as the e-mail that carries it:
+the rendering adapters of the documents area.
+
+app.services.mailing sends what `invoice_mail` composes; the factory hands it over through
+app.extensions (the use case does not import this package).
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.documents.document import InvoiceDocument, build_document
+from app.formatting import day, money
+from app.models import Invoice
+
+# The app's static folder: the document's stylesheet (and anything it refers to).
+STATIC = Path(__file__).resolve().parents[1] / "static"
+
+
+def render_html(document: InvoiceDocument, *, for_pdf: bool = False,
+                toolbar: Markup | None = None) -> str:
+    """The document as HTML in the customer's language and number formats.
+
+    for_pdf leaves out the stylesheet link (WeasyPrint gets the stylesheet directly, so it
+    never fetches anything) and the on-screen toolbar.
+    """
+    # The app's environment but not render_template: its context processors need a
+    # request, and a document is also rendered outside one (a send from a test or a
+    # command).
+    template = current_app.jinja_env.get_template("documents/invoice.html")
+    with force_locale(document.locale):
+        return template.render(doc=document, for_pdf=for_pdf, toolbar=toolbar)
+
+
+def render_pdf(document: InvoiceDocument) -> bytes:
+    """The document as PDF (A4, repeated table headers, "Page X of Y" in the footer)."""
+    # Imported here: WeasyPrint loads Pango when imported, which pages that never print
+    # (and the CLI) need not pay for.
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
+    # Only local files and data: URLs, so a document can never reach the network.
+    fetcher = URLFetcher(allowed_protocols={"file", "data"})
+    html = HTML(string=render_html(document, for_pdf=True), base_url=f"{STATIC.as_uri()}/",
+                url_fetcher=fetcher)
+    return html.write_pdf(stylesheets=[CSS(filename=str(STATIC / "document.css"),
+                                           url_fetcher=fetcher)])
+
+
+
+def _body(document: InvoiceDocument) -> str:
+    """The plain-text e-mail body (in Python rather than a template, so that its strings
+    are extracted for translation like every other)."""
+    paragraphs = [
+        _("Dear %(name)s,", name=document.bill_to.name),
+        _("Please find attached invoice %(number)s of %(date)s for %(amount)s, due on %(due)s.",
+          number=document.reference, date=day(document.invoice_date),
+          amount=money(document.total_amount, document.currency), due=day(document.due_date)),
+    ]
+    if document.paid_on:
+        paragraphs.append(_("It was paid on %(date)s. Thank you.", date=day(document.paid_on)))
+    elif document.bank:
+        paragraphs.append(_("Payment details:") + "\n" + document.bank)
+    signature = [_("Kind regards"), document.seller.name, document.seller.email,
+                 document.seller.phone]
+    paragraphs.append("\n".join(line for line in signature if line))
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def build_message(document: InvoiceDocument, pdf: bytes, recipient: str, recipient_name: str
+                  ) -> EmailMessage:
+    """The e-mail in the customer's language, with the PDF attached."""
+    config = current_app.config
+    sender = config["MAIL_FROM"]
+    with force_locale(document.locale):
+        subject = _("Invoice %(number)s from %(company)s", number=document.reference,
+                    company=document.seller.name)
+        body = _body(document)
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = formataddr((document.seller.name, sender))
+    message["To"] = formataddr((recipient_name, recipient))
+    message["Date"] = formatdate(localtime=True)
+    # The domain of the sender, not socket.getfqdn(), which may wait for DNS.
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    if document.seller.email:
+        message["Reply-To"] = document.seller.email
+    message.set_content(body)
+    message.add_attachment(pdf, maintype="application", subtype="pdf",
+                           filename=document.file_name)
+    return message
+
+
+def invoice_mail(invoice: Invoice) -> EmailMessage:
+    """The e-mail of an invoice to its bill-to address, with its PDF attached
+    (app.services.mailing.InvoiceMail)."""
+    document = build_document(invoice)
+    return build_message(document, render_pdf(document), invoice.bill_to_email,
+                         invoice.bill_to_name)
