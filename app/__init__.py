@@ -9,9 +9,7 @@ from sqlalchemy.engine import Engine
 from app.config import from_environment
 from app.extensions import babel, csrf, db, migrate
 
-LANGUAGES = {"en": "English", "ms": "Bahasa Melayu", "da": "Dansk"}
-# Catalogues are per language; numbers, money and dates use the country's conventions.
-FORMAT_LOCALES = {"en": "en", "ms": "ms_MY", "da": "da_DK"}
+from app.formatting import FORMAT_LOCALES, LANGUAGES
 
 
 def select_locale() -> str:
@@ -39,8 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
 
     from app import models  # noqa: F401  (register every table)
-    from app.formatting import register_filters
-    register_filters(app)
+    from app.web import templating
+    templating.register(app)  # every template filter and global, once
     from app import htmx
     htmx.init_app(app)
 
@@ -56,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (main_bp, contracts_bp, actuals_bp, invoices_bp, backlog_bp, setup_bp,
                       entries_bp, documents_bp, auth_bp):
         app.register_blueprint(blueprint)
-    from app.auth import access
+    from app.web import access
     access.init_app(app)
 
     from app.cli import register_cli

@@ -171,7 +171,8 @@ def register_user_cli(app: Flask) -> None:
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
     def create(email, role, name, password_stdin) -> None:
         """Create a user who signs in with EMAIL; asks for the password."""
-        from app.services.users import UserError, create_user
+        from app.services import ServiceError
+        from app.services.users import create_user
 
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
@@ -179,6 +180,6 @@ def register_user_cli(app: Flask) -> None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
             user = create_user(email, password, role, name)
-        except UserError as error:
+        except ServiceError as error:
             fail(str(error))
         click.echo(f"Created {user.role} {user.email}")

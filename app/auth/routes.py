@@ -8,10 +8,11 @@ from sqlalchemy import select
 from app.auth import bp
 from app.auth.forms import InviteForm, LoginForm, PasswordForm, UserForm
 from app.extensions import db
-from app.main.routes import safe_next
 from app.models.users import User
-from app.services.users import (SignInRefused, UserError, authenticate, change_password,
+from app.services import ServiceError
+from app.services.users import (SignInRefused, authenticate, change_password,
                                 create_user, update_user)
+from app.web.pages import safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -50,7 +51,7 @@ def password():
         try:
             user = change_password(current_user.id, form.current_password.data,
                                    form.new_password.data)
-        except UserError as error:
+        except ServiceError as error:
             getattr(form, error.field or "new_password").errors.append(str(error))
         else:
             login_user(user)  # this session continues with the new session version
@@ -67,7 +68,7 @@ def users():
         try:
             user = create_user(invite.email.data, invite.password.data, invite.role.data,
                                invite.name.data or "")
-        except UserError as error:
+        except ServiceError as error:
             getattr(invite, error.field or "email").errors.append(str(error))
         else:
             flash(_("%(email)s can now sign in.", email=user.email), "success")
@@ -84,7 +85,7 @@ def update(user_id: int):
     if form.validate_on_submit():
         try:
             update_user(user_id, role=form.role.data, active=form.active.data)
-        except UserError as error:
+        except ServiceError as error:
             flash(str(error), "error")
         else:
             flash(_("The user is updated."), "success")

@@ -7,8 +7,8 @@ from wtforms.validators import Optional
 
 from app import labels
 from app.extensions import db
-from app.main.forms import FilterForm, choices
 from app.models import Contract
+from app.web.forms import FilterForm, choices
 
 # Milestones and product lines are items of their own kind beside the four classes.
 ITEM_KINDS = {**labels.DETAIL_CLASSES, "product": labels.BILLING_METHODS["product"]}

@@ -12,7 +12,8 @@ from app.services.backlog import mark_selection
 from app.backlog.queries import (BacklogFilter, actual_totals, backlog_milestones, backlog_products,
                                  matching_ids, milestone_totals, paginate_actuals, product_totals,
                                  selection_of, selection_of_all)
-from app.main.forms import fill_project_choices
+from app.web.forms import fill_project_choices
+from app.web.pages import page_number
 from app.services.backlog import BacklogRefused
 
 FILTER_FIELDS = ("contract", "project", "kind", "status", "date_from", "date_to")
@@ -41,8 +42,7 @@ def index():
                "kept": {name: request.args[name] for name in FILTER_FIELDS + ("page",)
                         if request.args.get(name)}}
     if flt.shows("actual"):
-        context["actuals"] = paginate_actuals(flt, request.args.get("page", 1, type=int),
-                                              current_app.config["PAGE_SIZE"])
+        context["actuals"] = paginate_actuals(flt, page_number(), current_app.config["PAGE_SIZE"])
         context["actual_totals"] = actual_totals(flt)
     if flt.shows("milestone"):
         context["milestones"] = backlog_milestones(flt)

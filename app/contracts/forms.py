@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from app import labels
 from app.billing.schedule import WEEKDAYS
 from app.formatting import weekday as weekday_name
-from app.setup.forms import REQUIRED, ChoiceField, DecimalText, MultiCheckboxField
+from app.web.forms import CHOOSE, REQUIRED, ChoiceField, DecimalField, MultiCheckboxField
 
 CLASS_CHOICES = [SelectChoice(value, text) for value, text in labels.TRANSACTION_CLASSES.items()]
 NOT_A_DATE = _l("Not a date.")
@@ -25,7 +25,7 @@ class ContractForm(FlaskForm):
                                           "price list's currency."))
     price_list_id = ChoiceField(_l("Price list"), [InputRequired(REQUIRED)],
                                 description=_l("In the contract's currency. Prices actuals."))
-    tax_rate = DecimalText(_l("Default tax rate (%)"), [InputRequired(REQUIRED)],
+    tax_rate = DecimalField(_l("Default tax rate (%)"), [InputRequired(REQUIRED)],
                            description=_l("e.g. 25 for Danish VAT, 8 for Malaysian SST; 0 allowed."))
     opportunity = StringField(_l("Opportunity"), [Optional(), Length(max=200)],
                               description=_l("Optional reference, e.g. OPP-2026-014."))
@@ -34,7 +34,7 @@ class ContractForm(FlaskForm):
 
 class _LineForm(FlaskForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
-    tax_rate = DecimalText(_l("Tax rate (%)"), [Optional()],
+    tax_rate = DecimalField(_l("Tax rate (%)"), [Optional()],
                            description=_l("Leave blank for the contract's default rate."))
 
 
@@ -43,13 +43,13 @@ class TimeAndMaterialLineForm(_LineForm):
     classes = MultiCheckboxField(_l("Transaction classes included"), choices=CLASS_CHOICES,
                                  description=_l("A project's time, expenses, materials and fees "
                                                 "can each be on one time and material line only."))
-    amount = DecimalText(_l("Contract line amount"), [InputRequired(REQUIRED)],
+    amount = DecimalField(_l("Contract line amount"), [InputRequired(REQUIRED)],
                          description=_l("The estimate for this line."))
 
 
 class FixedPriceLineForm(_LineForm):
     project_id = ChoiceField(_l("Project"), [InputRequired(REQUIRED)])
-    amount = DecimalText(_l("Contract line amount"), [InputRequired(REQUIRED)],
+    amount = DecimalField(_l("Contract line amount"), [InputRequired(REQUIRED)],
                          description=_l("The milestones must add up to it."))
 
 
@@ -59,10 +59,10 @@ class ProductLineForm(_LineForm):
     product_id = ChoiceField(_l("Product from the catalogue"), [Optional()])
     product_name = StringField(_l("… or a write-in product"), [Optional(), Length(max=200)])
     product_description = TextAreaField(_l("Write-in description"), [Optional()])
-    quantity = DecimalText(_l("Quantity"), [InputRequired(REQUIRED)])
-    price = DecimalText(_l("Price"), [Optional()],
+    quantity = DecimalField(_l("Quantity"), [InputRequired(REQUIRED)])
+    price = DecimalField(_l("Price"), [Optional()],
                         description=_l("Leave blank for the catalogue product's price."))
-    tax = DecimalText(_l("Tax"), [Optional()],
+    tax = DecimalField(_l("Tax"), [Optional()],
                       description=_l("Leave blank for amount × tax rate."))
 
 
@@ -105,7 +105,7 @@ class ScheduleForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.weekday.choices = [SelectChoice("", _l("— choose —"))] + [
+        self.weekday.choices = [SelectChoice("", CHOOSE)] + [
             SelectChoice(number, weekday_name(number)) for number in range(len(WEEKDAYS))]
 
 
@@ -114,8 +114,8 @@ class MilestoneForm(FlaskForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)],
                        id="milestone_name")
     date = DateField(_l("Date"), [InputRequired(REQUIRED)], id="milestone_date")
-    amount = DecimalText(_l("Amount"), [InputRequired(REQUIRED)], id="milestone_amount")
-    tax = DecimalText(_l("Tax"), [Optional()], id="milestone_tax",
+    amount = DecimalField(_l("Amount"), [InputRequired(REQUIRED)], id="milestone_amount")
+    tax = DecimalField(_l("Tax"), [Optional()], id="milestone_tax",
                       description=_l("Leave blank for amount × the line's tax rate."))
     description = TextAreaField(_l("Description"), [Optional()], id="milestone_description")
     external_description = TextAreaField(_l("External description"), [Optional()],

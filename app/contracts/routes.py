@@ -4,7 +4,7 @@ milestones) and the manual invoice wizard."""
 import datetime as dt
 from decimal import Decimal
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
@@ -20,19 +20,17 @@ from app.extensions import db
 from app.htmx import page_or_block
 from app.models import Customer, Milestone, PriceList, Product
 from app.services import ServiceError
-from app.services import setup as services
+from app.services import contracts as services
 from app.services.invoicing import InvoiceParameters, MilestonesDoNotAddUp, create_invoice
-from app.services.setup import SetupRefused
-from app.setup.forms import active, choose, currency_choices, project_choices
-from app.setup.routes import form_status, refused
+from app.web.forms import active, choose, currency_choices, project_choices
+from app.web.pages import form_status, paginate, refused
 
 
 @bp.get("/contracts")
 def index():
     """Contracts, paginated, searchable by number, key or name."""
     search = request.args.get("q", "").strip()
-    pagination = db.paginate(contract_list(search), page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    pagination = paginate(contract_list(search))
     totals = {contract.id: contract_total(contract) for contract in pagination.items}
     return render_template("contracts/list.html", pagination=pagination, totals=totals,
                            search=search)
@@ -86,7 +84,7 @@ def new():
             flash(_("Contract %(number)s created. Now add its lines.", number=contract.number),
                   "success")
             return redirect(url_for("contracts.edit", ref=contract.number))
-        except SetupRefused as error:
+        except ServiceError as error:
             refused(form, error)
     failed = request.method == "POST"
     return render_template("contracts/edit.html", form=form, contract=None), form_status(failed)
@@ -105,7 +103,7 @@ def edit(ref: str):
                 form, request.form.get("currency") or None))
             flash(_("Contract %(number)s saved.", number=contract.number), "success")
             return redirect(url_for("contracts.edit", ref=ref))
-        except SetupRefused as error:
+        except ServiceError as error:
             if error.field == "currency":  # shown next to the locked currency
                 form.currency_error = str(error)
             else:
@@ -172,7 +170,7 @@ def new_line(ref: str, method: str):
             if method == "product":
                 return redirect(url_for("contracts.edit", ref=ref, _anchor="lines"))
             return redirect(url_for("contracts.line", ref=ref, line_id=line.id))
-        except SetupRefused as error:
+        except ServiceError as error:
             refused(form, error)
     return render_template("contracts/line.html", contract=contract, line=None, method=method,
                            form=form), form_status(request.method == "POST")
@@ -192,7 +190,7 @@ def line(ref: str, line_id: int):
             services.update_line(line.id, _line_values(line.billing_method, form))
             flash(_("Line %(name)s saved.", name=form.name.data or line.name), "success")
             return redirect(url_for("contracts.line", ref=ref, line_id=line.id))
-        except SetupRefused as error:
+        except ServiceError as error:
             refused(form, error)
     return _line_page(contract, line, form)
 
@@ -219,14 +217,20 @@ def _line_page(contract, line, form=None, schedule_form=None, milestone_form=Non
 @bp.post("/contracts/<ref>/lines/<int:line_id>/delete")
 def delete_line(ref: str, line_id: int):
     """Remove a line nothing refers to yet."""
-    contract = _contract(ref)
-    line = _line(contract, line_id)
+    line = _line(_contract(ref), line_id)
+    return _remove(lambda: services.delete_line(line.id),
+                   _("Line %(name)s removed.", name=line.name),
+                   url_for("contracts.edit", ref=ref, _anchor="lines"))
+
+
+def _remove(remove, done: str, back: str):
+    """Remove, and go back with what happened: `done`, or why it was refused."""
     try:
-        services.delete_line(line.id)
-        flash(_("Line %(name)s removed.", name=line.name), "success")
+        remove()
+        flash(done, "success")
     except ServiceError as error:
         flash(str(error), "error")
-    return redirect(url_for("contracts.edit", ref=ref, _anchor="lines"))
+    return redirect(back)
 
 
 # --- invoice schedules ---------------------------------------------------------------------
@@ -246,7 +250,7 @@ def _schedule_preview(form: ScheduleForm) -> dict:
         return {"none": not form.frequency.data}
     try:
         schedule = services.checked_schedule(_schedule_values(form))
-    except SetupRefused as error:
+    except ServiceError as error:
         return {"error": str(error)}
     today = dt.date.today()
     return {"dates": next_run_dates(schedule, today, count=6), "today": today,
@@ -276,7 +280,7 @@ def save_schedule(ref: str, line_id: int):
                   "success")
             return redirect(url_for("contracts.line", ref=ref, line_id=line.id,
                                     _anchor="schedule"))
-        except SetupRefused as error:
+        except ServiceError as error:
             refused(form, error)
     return _line_page(contract, line, schedule_form=form)
 
@@ -303,7 +307,7 @@ def add_milestone(ref: str, line_id: int):
             flash(_("Milestone %(name)s added.", name=milestone.name), "success")
             return redirect(url_for("contracts.line", ref=ref, line_id=line.id,
                                     _anchor="milestones"))
-        except SetupRefused as error:
+        except ServiceError as error:
             refused(form, error)
     return _line_page(contract, line, milestone_form=form)
 
@@ -327,7 +331,7 @@ def milestone(ref: str, milestone_id: int):
             flash(_("Milestone %(name)s saved.", name=form.name.data), "success")
             return redirect(url_for("contracts.line", ref=ref, line_id=milestone.contract_line_id,
                                     _anchor="milestones"))
-        except SetupRefused as error:
+        except ServiceError as error:
             refused(form, error)
     return render_template("contracts/milestone.html", contract=contract, milestone=milestone,
                            form=form), form_status(bool(form.errors or form.form_errors))
@@ -336,15 +340,11 @@ def milestone(ref: str, milestone_id: int):
 @bp.post("/contracts/<ref>/milestones/<int:milestone_id>/delete")
 def delete_milestone(ref: str, milestone_id: int):
     """Remove a milestone that has never been on an invoice."""
-    contract = _contract(ref)
-    milestone = _milestone(contract, milestone_id)
-    try:
-        services.delete_milestone(milestone.id)
-        flash(_("Milestone %(name)s removed.", name=milestone.name), "success")
-    except ServiceError as error:
-        flash(str(error), "error")
-    return redirect(url_for("contracts.line", ref=ref, line_id=milestone.contract_line_id,
-                            _anchor="milestones"))
+    milestone = _milestone(_contract(ref), milestone_id)
+    return _remove(lambda: services.delete_milestone(milestone.id),
+                   _("Milestone %(name)s removed.", name=milestone.name),
+                   url_for("contracts.line", ref=ref, line_id=milestone.contract_line_id,
+                           _anchor="milestones"))
 
 
 # --- the manual invoice wizard (SPEC 5.1) --------------------------------------------------

@@ -6,9 +6,8 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from app import labels
-from app.main.forms import FilterForm, choices
 from app.services.entries import ENTRY_STATUSES
-from app.setup.forms import REQUIRED, ChoiceField, DecimalText
+from app.web.forms import REQUIRED, ChoiceField, DecimalField, FilterForm, choices
 
 # Which fields each class has; the others are removed from the form.
 CLASS_FIELDS = {
@@ -31,7 +30,7 @@ class EntryForm(FlaskForm):
                               description=_l("Who did the work."))
     category_id = ChoiceField(_l("Transaction category"), [InputRequired(REQUIRED)],
                               description=_l("Prices the entry from the contract's price list."))
-    quantity = DecimalText(_l("Quantity"), [InputRequired(REQUIRED)],
+    quantity = DecimalField(_l("Quantity"), [InputRequired(REQUIRED)],
                            description=_l("Up to 4 decimals; negative to correct an earlier entry."))
     unit_id = ChoiceField(_l("Unit"), [InputRequired(REQUIRED)])
     internal_comment = TextAreaField(_l("Internal comment"), [Optional()])

@@ -3,7 +3,7 @@ the entry form (SPEC 4). Approval creates the priced actual."""
 
 import datetime as dt
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
@@ -12,15 +12,13 @@ from sqlalchemy.orm import aliased
 from app.entries import bp
 from app.entries.forms import EntryFilterForm, EntryForm
 from app.extensions import db
-from app.main.forms import choices, fill_project_choices
-from app.main.routes import safe_next
+from app.services import ServiceError
 from app.models import Actual, Category, Entry, Project, Resource, Role, Task, Unit
-from app.services.entries import (EDITABLE, ENTRY_STATUSES, EntryRefused, EntryValues,
+from app.services.entries import (EDITABLE, ENTRY_STATUSES, EntryValues,
                                   approve_entry, create_entry, reject_entry, submit_entry,
                                   update_entry)
-from app.services.pricing import PricingRefused
-from app.setup.forms import active, choose, project_choices, unit_choices
-from app.setup.routes import form_status
+from app.web.forms import active, choices, choose, fill_project_choices, project_choices, unit_choices
+from app.web.pages import default_unit_id, form_status, paginate, refused, safe_next
 
 
 def _rows(ids: list[int]) -> dict[int, object]:
@@ -64,8 +62,7 @@ def index():
         query = query.where(Entry.project_id == project_ids[filters["project"]])
     if "resource" in filters:
         query = query.where(Entry.resource_id == int(filters["resource"]))
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    pagination = paginate(query)
     return render_template("entries/list.html", form=form, pagination=pagination,
                            rows=_rows([entry.id for entry in pagination.items]),
                            filtered=bool(filters), statuses=ENTRY_STATUSES,
@@ -107,18 +104,24 @@ def _values(form: EntryForm, transaction_class: str) -> EntryValues:
     return EntryValues(transaction_class=transaction_class, **data, **texts)
 
 
-def _refused(form: EntryForm, error: EntryRefused) -> None:
-    target = form._fields.get(error.field or "")
-    if target is not None:
-        target.errors = [*target.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+def _save(form: EntryForm, save):
+    """Validate and save the entry — submitted when that button was pressed, else as a
+    draft — then back to the list; None when refused, with the refusal on the form."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        entry = save(submit=request.form.get("action") == "submit")
+    except ServiceError as error:
+        refused(form, error)
+        return None
+    flash(_("Entry saved and submitted for approval.") if entry.status == "submitted"
+          else _("Entry saved as a draft. Submit it when it is complete."), "success")
+    return redirect(url_for("entries.index"))
 
 
-def _saved_message(entry: Entry) -> str:
-    if entry.status == "submitted":
-        return _("Entry saved and submitted for approval.")
-    return _("Entry saved as a draft. Submit it when it is complete.")
+# The heading of a new entry's form.
+CLASS_TITLES = {"time": lambda: _("New time entry"), "expense": lambda: _("New expense"),
+                "material": lambda: _("New material"), "fee": lambda: _("New fee")}
 
 
 @bp.route("/entries/new/<any(time,expense,material,fee):transaction_class>",
@@ -129,25 +132,19 @@ def new(transaction_class: str):
     _prepare(form, transaction_class)
     if request.method == "GET":
         form.date.data = dt.date.today()
-        form.unit_id.data = _unit_id("hour" if transaction_class == "time" else "each")
+        form.unit_id.data = default_unit_id(transaction_class)
         if request.args.get("project", type=int):
             form.project_id.data = request.args.get("project", type=int)
             form.task_id.choices = _task_choices(form.project_id.data)
-    elif form.validate_on_submit():
-        try:
-            entry = create_entry(_values(form, transaction_class),
-                                 submit=request.form.get("action") == "submit")
-            flash(_saved_message(entry), "success")
-            return redirect(url_for("entries.index"))
-        except EntryRefused as error:
-            _refused(form, error)
+    else:
+        done = _save(form, lambda submit: create_entry(_values(form, transaction_class),
+                                                       submit=submit))
+        if done is not None:
+            return done
     return render_template("entries/form.html", form=form, entry=None,
-                           transaction_class=transaction_class), \
+                           transaction_class=transaction_class,
+                           title=CLASS_TITLES[transaction_class]()), \
         form_status(request.method == "POST")
-
-
-def _unit_id(key: str) -> int | None:
-    return db.session.scalar(select(Unit.id).where(Unit.key == key))
 
 
 @bp.route("/entries/<int:entry_id>", methods=["GET", "POST"])
@@ -162,14 +159,10 @@ def edit(entry_id: int):
                                row=_rows([entry.id])[entry.id])
     form = EntryForm(obj=entry)
     _prepare(form, entry.transaction_class, entry)
-    if form.validate_on_submit():
-        try:
-            entry = update_entry(entry.id, _values(form, entry.transaction_class),
-                                 submit=request.form.get("action") == "submit")
-            flash(_saved_message(entry), "success")
-            return redirect(url_for("entries.index"))
-        except EntryRefused as error:
-            _refused(form, error)
+    done = _save(form, lambda submit: update_entry(
+        entry.id, _values(form, entry.transaction_class), submit=submit))
+    if done is not None:
+        return done
     return render_template("entries/form.html", form=form, entry=entry,
                            transaction_class=entry.transaction_class,
                            status=ENTRY_STATUSES[entry.status]), \
@@ -194,7 +187,7 @@ def _step(entry_id: int, action, done: str):
     try:
         action(entry_id)
         flash(done, "success")
-    except (EntryRefused, PricingRefused) as error:
+    except ServiceError as error:
         flash(_("Entry %(id)s: %(reason)s", id=entry_id, reason=str(error)), "error")
     return redirect(safe_next(request.form.get("next")) or url_for("entries.index"))
 
@@ -217,14 +210,3 @@ def reject(entry_id: int):
     """Send a submitted entry back to be changed."""
     return _step(entry_id, reject_entry,
                  _("Entry %(id)s rejected; it can be changed and submitted again.", id=entry_id))
-
-
-CLASS_TITLES = {"time": lambda: _("New time entry"), "expense": lambda: _("New expense"),
-                "material": lambda: _("New material"), "fee": lambda: _("New fee")}
-
-
-@bp.app_template_global()
-def entry_title(transaction_class: str) -> str:
-    """The heading of a new entry's form."""
-    return CLASS_TITLES[transaction_class]()
-

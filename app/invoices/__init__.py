@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("invoices", __name__)
 
-from app.invoices import routes, templating  # noqa: E402,F401
+from app.invoices import editor, routes  # noqa: E402,F401

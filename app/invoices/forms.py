@@ -7,28 +7,25 @@ is, so one cell can be saved on its own.
 """
 
 import datetime as dt
-from decimal import Decimal
 
-from babel.numbers import NumberFormatError, parse_decimal
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, Field, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
 
 from app import labels
 from app.billing.editability import (DETAIL_FIELDS, HEADER_FIELDS, LINE_FIELDS,
                                      detail_field_rule, editable_detail_fields,
                                      header_field_rule, line_field_rule)
-from app.billing.money import PERCENT_PLACES, PRICE_PLACES, QUANTITY_PLACES, check_places, \
-    minor_units, plain, to_decimal
+from app.billing.enums import TRANSACTION_CLASSES
+from app.billing.money import PERCENT_PLACES, PRICE_PLACES, QUANTITY_PLACES, minor_units
 from app.extensions import db
-from app.main.forms import FilterForm, choices
 from app.models import Contract, Customer
-from app.services.editing import LARGEST, ROW, locked_message
+from app.services import ROW
+from app.services.editing import locked_message
+from app.web.forms import DecimalField, FilterForm, IdField, choices
 
 # ---------------------------------------------------------------- the invoice list
 
@@ -62,75 +59,6 @@ def fill_contract_choices(field: SelectField) -> None:
                                    .order_by(Contract.number)).all()
     field.choices = choices(((c.number, f"{c.number} · {c.name}") for c in contracts),
                             _l("All contracts"))
-
-
-# ---------------------------------------------------------------- typed values
-
-def parse_number(text: str) -> Decimal:
-    """A number as a person types it: plain notation ("1234.5"), else the notation of the
-    chosen language ("1.234,5" in Danish). Exact: never through float."""
-    text = text.strip().replace("\xa0", "").replace(" ", "")
-    try:
-        return to_decimal(text)
-    except ValueError:
-        pass
-    try:
-        value = parse_decimal(text, locale=get_locale(), strict=True)
-    except NumberFormatError:
-        raise ValueError(text) from None
-    if not value.is_finite():
-        raise ValueError(text)
-    return value
-
-
-class DecimalInput(StringField):
-    """A decimal typed in a cell: parsed and checked here, since WTForms' DecimalField only
-    rounds for display. Blank is None (the use case then takes the default)."""
-
-    def __init__(self, label=None, validators=None, *, places: int = 4, required: bool = False,
-                 **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.places = places
-        self.required = required
-
-    def process_formdata(self, valuelist):
-        self.raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if self.raw:
-            try:
-                self.data = parse_number(self.raw)
-            except ValueError:
-                raise ValueError(_("“%(value)s” is not a number.", value=self.raw)) from None
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
-        if self.data is None:
-            if self.required:
-                raise StopValidation(_("Enter a number."))
-            return
-        try:
-            check_places(self.data, self.places)
-        except ValueError:
-            raise ValidationError(_("At most %(places)s decimals.", places=self.places)) from None
-        if abs(self.data) >= LARGEST:
-            raise ValidationError(_("This number is too large."))
-
-    def _value(self):
-        return plain(self.data) if self.data is not None else ""
-
-
-class IdField(Field):
-    """The id of a chosen row (a task, a role…); blank is None. The use case checks it."""
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if text:
-            try:
-                self.data = int(text)
-            except ValueError:
-                raise ValueError(_("Choose a value from the list.")) from None
 
 
 class _PartialForm(FlaskForm):
@@ -187,16 +115,25 @@ class DetailForm(_PartialForm):
     product = IdField()
     product_name = StringField(validators=[Length(max=200)])
     write_in_description = StringField(validators=[Length(max=2000)])
-    quantity = DecimalInput(places=QUANTITY_PLACES, required=True)
-    price = DecimalInput(places=PRICE_PLACES)
-    tax = DecimalInput()
+    # A refused number quotes what was typed: the row is drawn again with the saved value.
+    quantity = DecimalField(places=QUANTITY_PLACES, required=True, quote=True)
+    price = DecimalField(places=PRICE_PLACES, quote=True)
+    tax = DecimalField(quote=True)  # the currency's decimals, set per invoice
 
     def __init__(self, formdata, *, backing: str, state: str, currency: str,
-                 creating: bool = False, **kwargs):
+                 transaction_class: str | None, creating: bool = False, **kwargs):
+        # A field of another class (a category on a time row) is refused like a locked one.
+        if transaction_class not in TRANSACTION_CLASSES + ("milestone",):
+            transaction_class = None  # not chosen yet: the use case refuses it
+
+        def rule(field):
+            return detail_field_rule(backing, field, state, creating=creating,
+                                     transaction_class=transaction_class)
+
         super().__init__(
-            formdata, editable=editable_detail_fields(backing, state, creating=creating),
-            rule=lambda field: detail_field_rule(backing, field, state, creating=creating),
-            **kwargs)
+            formdata, editable=editable_detail_fields(backing, state, creating=creating,
+                                                      transaction_class=transaction_class),
+            rule=rule, **kwargs)
         if "tax" in self._fields:
             self.tax.places = minor_units(currency)
 
@@ -216,7 +153,8 @@ class NewDetailForm(DetailForm):
 
     def __init__(self, formdata, *, state: str, currency: str, **kwargs):
         super().__init__(formdata, backing="none", state=state, currency=currency,
-                         creating=True, **kwargs)
+                         transaction_class=formdata.get("transaction_class"), creating=True,
+                         **kwargs)
 
     def changes(self) -> dict:
         values = super().changes()
@@ -242,9 +180,9 @@ class HeaderForm(_PartialForm):
     bill_to_country = StringField(validators=[Length(max=2)])
     invoice_date = DateField(validators=[Optional()])
     due_date = DateField(validators=[Optional()])
-    discount_percent = DecimalInput(places=PERCENT_PLACES)
-    discount_amount = DecimalInput()
-    freight_amount = DecimalInput()
+    discount_percent = DecimalField(places=PERCENT_PLACES, quote=True)
+    discount_amount = DecimalField(quote=True)  # the currency's decimals, set per invoice
+    freight_amount = DecimalField(quote=True)
 
     def __init__(self, formdata, *, state: str, currency: str, **kwargs):
         editable = frozenset(f for f in HEADER_FIELDS if header_field_rule(f, state).editable)

@@ -7,48 +7,25 @@ projects add their prices and tasks on the edit page.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
-from app.htmx import wants_fragment
-from app.labels import unit_label
 from app.models import (Category, CategoryPrice, Customer, PriceList, Product, Project, Resource,
                         Role, RolePrice, Task, Unit, UnitSchedule)
-from app.services import setup as services
-from app.services.setup import SetupRefused
+from app.services import ServiceError
+from app.services import reference as services
 from app.setup import bp
-from app.setup.forms import (REQUIRED, CategoryForm, CategoryPriceForm, CustomerForm, PriceForm,
+from app.setup.forms import (CategoryForm, CategoryPriceForm, CustomerForm, PriceForm,
                              PriceListForm, ProductForm, ProjectForm, ResourceForm, RoleForm,
-                             RolePriceForm, TaskForm, UnitForm, UnitScheduleForm, active, choose,
-                             currency_choices, plain_number, unit_choices)
-
-bp.add_app_template_filter(plain_number, "plain_number")
-
-
-class UnitNameForm(FlaskForm):
-    name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
-
-
-def form_status(failed: bool) -> int:
-    """422 for an htmx request whose form has errors (htmx swaps it as configured); a whole
-    page with its errors is an ordinary 200."""
-    return 422 if failed and wants_fragment() else 200
-
-
-def refused(form: FlaskForm, error: SetupRefused) -> None:
-    """Put a service's refusal next to the field it names, else at the top of the form."""
-    target = form._fields.get(error.field or "")
-    if target is not None:
-        target.errors = [*target.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+                             RolePriceForm, TaskForm, UnitForm, UnitNameForm, UnitScheduleForm)
+from app.terms import unit_term
+from app.web.forms import active, choose, currency_choices, unit_choices
+from app.web.pages import default_unit_id, form_status, paginate, refused
 
 
 @dataclass(frozen=True)
@@ -63,7 +40,7 @@ class Kind:
     create: Callable
     update: Callable | None
     columns: list[tuple[object, Callable]]
-    archivable: str | None = None  # its name in services.setup.ARCHIVABLE
+    archivable: str | None = None  # its name in services.reference.ARCHIVABLE
     prepare: Callable | None = None  # fills a form's choices: prepare(form, row or None)
     edit_form: type | None = None
     options: list = field(default_factory=list)  # eager loads of the list
@@ -144,12 +121,12 @@ KINDS = {kind.slug: kind for kind in [
          _l("Unit schedule"),
          create=lambda f: services.create_unit_schedule(f.key.data, f.name.data), update=None,
          columns=[(_l("Key"), lambda s: s.key),
-                  (_l("Units"), lambda s: ", ".join(unit_label(u) for u in s.units))],
+                  (_l("Units"), lambda s: ", ".join(unit_term(u) for u in s.units))],
          options=[selectinload(UnitSchedule.units)]),
     Kind("products", Product, ProductForm, _l("Products"), _l("Product"),
          create=lambda f: services.create_product(_product_values(f)),
          update=lambda id_, f: services.update_product(id_, _product_values(f)),
-         columns=[(_l("Default price"), lambda p: p.price), (_l("Unit"), lambda p: unit_label(p.unit))],
+         columns=[(_l("Default price"), lambda p: p.price), (_l("Unit"), lambda p: unit_term(p.unit))],
          archivable="products", prepare=_prepare_product, options=[joinedload(Product.unit)]),
     Kind("price-lists", PriceList, PriceListForm, _l("Price lists"), _l("Price list"),
          create=lambda f: services.create_price_list(f.name.data, f.currency.data),
@@ -191,9 +168,7 @@ def list_(slug: str):
     query = select(kind.model).options(*kind.options).order_by(kind.model.name, kind.model.id)
     if kind.archivable and not show_archived:
         query = query.where(kind.model.archived.is_(False))
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("setup/list.html", kind=kind, pagination=pagination,
+    return render_template("setup/list.html", kind=kind, pagination=paginate(query),
                            show_archived=show_archived)
 
 
@@ -203,7 +178,7 @@ def _save(kind: Kind, form: FlaskForm, row=None):
         return None
     try:
         return kind.create(form) if row is None else kind.update(row.id, form)
-    except SetupRefused as error:
+    except ServiceError as error:
         refused(form, error)
         return None
 
@@ -305,14 +280,11 @@ def _price_choices(role_form, category_form) -> None:
     category_form.category_id.choices = choose(active(Category))
     role_form.unit_id.choices = unit_choices("time")
     category_form.unit_id.choices = unit_choices()
+    # Role prices are prices of time; category prices of expenses, materials and fees.
     if role_form.unit_id.data is None:
-        role_form.unit_id.data = _unit_id("hour")
+        role_form.unit_id.data = default_unit_id("time")
     if category_form.unit_id.data is None:
-        category_form.unit_id.data = _unit_id("each")
-
-
-def _unit_id(key: str) -> int | None:
-    return db.session.scalar(select(Unit.id).where(Unit.key == key))
+        category_form.unit_id.data = default_unit_id("expense")
 
 
 def _price_list(id_: int) -> PriceList:
@@ -344,7 +316,7 @@ def _add_price(price_list: PriceList, form: FlaskForm, name: str, add: Callable)
             flash(_("Price added."), "success")
             return redirect(url_for("setup.edit", slug="price-lists", id_=price_list.id,
                                     _anchor="prices"))
-        except SetupRefused as error:
+        except ServiceError as error:
             refused(form, error)
     header = PriceListForm(formdata=None, obj=price_list)
     _prepare_price_list(header, price_list)
@@ -366,10 +338,10 @@ def change_price(id_: int, which: str, row_id: int):
         else:
             form = PriceForm()
             if not form.validate_on_submit():
-                raise SetupRefused(" ".join(form.price.errors) or _("Not valid."), field="price")
+                raise ServiceError(" ".join(form.price.errors) or _("Not valid."), field="price")
             services.change_price(which, row.id, form.price.data)
             flash(_("Price saved."), "success")
-    except SetupRefused as error:
+    except ServiceError as error:
         flash(_("The price was not saved: %(reason)s", reason=str(error)), "error")
     return redirect(url_for("setup.edit", slug="price-lists", id_=price_list.id, _anchor="prices"))
 
@@ -388,7 +360,7 @@ def add_task(id_: int):
             flash(_("Task %(name)s added.", name=form.name.data.strip()), "success")
             return redirect(url_for("setup.edit", slug="projects", id_=project.id,
                                     _anchor="tasks"))
-        except SetupRefused as error:
+        except ServiceError as error:
             refused(form, error)
     header = ProjectForm(formdata=None, obj=project)
     _prepare_project(header, project)
@@ -404,9 +376,9 @@ def rename_task(id_: int, task_id: int):
     form = TaskForm()
     try:
         if not form.validate_on_submit():
-            raise SetupRefused(" ".join(form.name.errors) or _("Not valid."), field="name")
+            raise ServiceError(" ".join(form.name.errors) or _("Not valid."), field="name")
         services.rename_task(task.id, form.name.data)
         flash(_("Task renamed."), "success")
-    except SetupRefused as error:
+    except ServiceError as error:
         flash(_("The task was not renamed: %(reason)s", reason=str(error)), "error")
     return redirect(url_for("setup.edit", slug="projects", id_=id_, _anchor="tasks"))

@@ -6,9 +6,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.auth.access import PERMISSIONS, PUBLIC_ENDPOINTS
+from app.web.access import PERMISSIONS, PUBLIC_ENDPOINTS
 from app.extensions import db
-from app.models import Customer, Invoice, User
+from app.models import AuditEntry, Customer, Invoice, User
+from app.services import lifecycle
 from app.services.invoicing import InvoiceParameters, create_invoice
 from app.services.users import create_user
 from tests.factories import make_actual, make_contract, make_project, make_tm_line
@@ -193,3 +194,14 @@ def test_sign_out_ends_the_session(secure, client):
     assert client.get("/contracts").status_code == 200
     client.post("/logout")
     assert client.get("/contracts").status_code == 302
+
+
+def test_the_trail_records_the_signed_in_user_and_only_for_their_request(secure, client, invoice):
+    sign_in(client, "billing_manager")
+    assert client.post(f"/invoices/{invoice.code}/submit-review").status_code in (302, 303)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "submit_review")).one()
+    assert entry.actor == "billing_manager@example.com" and entry.user_id is not None
+    # Outside a request (a command, a test) the actor is "cli" again: nothing leaked.
+    lifecycle.back_to_draft(invoice.code)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "back_to_draft")).one()
+    assert (entry.actor, entry.user_id) == ("cli", None)

@@ -4,7 +4,7 @@ For each field and backing (or billing method), the test walks the invoice throu
 in review, confirmed and paid, and in each state posts a value the way the page does (htmx
 headers, the row's version): an editable field is saved, a locked one is refused with a
 message and changes nothing. The expected matrix is the one written out independently in
-tests/unit/test_editability.py.
+tests/spec_matrices.py (which tests/unit/test_editability.py checks the rules against).
 """
 
 import datetime as dt
@@ -12,18 +12,17 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from jinja2 import BytecodeCache
 from sqlalchemy import select
 
-from app.billing.editability import DETAIL_FIELDS, HEADER_FIELDS, LINE_FIELDS
+from app.billing.editability import DETAIL_FIELDS, HEADER_FIELDS, LINE_FIELDS, applies_to_class
 from app.extensions import db
 from app.models import InvoiceLineDetail, UnitSchedule
 from app.services.invoicing import recalculate
-from tests.factories import (DAY, HOUR, make_actual, make_category, make_contract,
+from tests.factories import (DAY, EACH, HOUR, make_actual, make_category, make_contract,
                              make_fixed_price_line, make_price_list, make_product,
                              make_product_line, make_project, make_resource, make_role,
                              make_tm_line)
-from tests.unit.test_editability import DETAIL_EXPECTED
+from tests.spec_matrices import DETAIL_EXPECTED
 from tests.web.helpers import (add_actual_detail, add_line, add_milestone_detail,
                                 add_product_line, make_invoice)
 
@@ -31,25 +30,6 @@ HX = {"HX-Request": "true"}
 STATES = ("draft", "in_review", "confirmed", "paid")
 OPEN = ("draft", "in_review")
 BACKINGS = ("actual", "milestone", "none")
-
-
-class _CompiledOnce(BytecodeCache):
-    """Each test builds a new app and so a new Jinja environment; sharing the compiled
-    templates keeps five hundred page tests from compiling the editor five hundred times."""
-
-    store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket):
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
-
-    def dump_bytecode(self, bucket):
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-@pytest.fixture(autouse=True)
-def _templates_compiled_once(app):
-    app.jinja_env.bytecode_cache = _CompiledOnce()
 
 
 @pytest.fixture
@@ -60,7 +40,7 @@ def world(app):
     price_list = make_price_list(role_prices=[(role, Decimal("1000.00"))])
     contract = make_contract(price_list=price_list)
     project = make_project(customer=contract.customer, tasks=("Build", "Test"))
-    tm = make_tm_line(contract, project, classes=("time", "expense"))
+    tm = make_tm_line(contract, project, classes=("time", "expense", "material"))
     fixed = make_fixed_price_line(contract, project,
                                   milestones=[(dt.date(2026, 3, 1), Decimal("1000.00"))])
     invoice = make_invoice(contract)
@@ -70,13 +50,19 @@ def world(app):
         description="Added by the reviewer", project_id=project.id, role_id=role.id,
         unit_id=HOUR, quantity=Decimal("1"), price=Decimal("100.00"), amount=Decimal("100.00"),
         tax=Decimal("25.00"), extended_amount=Decimal("125.00"), product_choice="existing")
-    db.session.add(none_detail)
+    # Category and product fields apply to a material, not to time (app.billing.editability).
+    material_detail = InvoiceLineDetail(
+        invoice_id=invoice.id, invoice_line=tm_line, transaction_class="material",
+        description="Cable added by the reviewer", project_id=project.id, unit_id=EACH,
+        quantity=Decimal("1"), price=Decimal("100.00"), amount=Decimal("100.00"),
+        tax=Decimal("25.00"), extended_amount=Decimal("125.00"), product_choice="existing")
+    db.session.add_all([none_detail, material_detail])
     world = SimpleNamespace(
         code=invoice.code, invoice=invoice, project=project, tm_line=tm_line, fp_line=fp_line,
         product_line=add_product_line(invoice, make_product_line(contract)),
         actual_detail=add_actual_detail(tm_line, make_actual(tm, role=role)),
         milestone_detail=add_milestone_detail(fp_line, fixed.milestones[0]),
-        none_detail=none_detail, role=role, other_role=make_role(name="Tester"),
+        none_detail=none_detail, material_detail=material_detail, role=role, other_role=make_role(name="Tester"),
         products=(make_product(name="Cable"), make_product(name="Plug")),
         resources=(make_resource(name="Ana"), make_resource(name="Bo")),
         categories=(make_category(name="Mileage"), make_category(name="Parking")))
@@ -167,6 +153,8 @@ def check_post(client, url, row, field, posted, stored, editable, state, expect_
 def test_detail_cell(client, world, field, backing):
     detail = {"actual": world.actual_detail, "milestone": world.milestone_detail,
               "none": world.none_detail}[backing]
+    if backing == "none" and not applies_to_class(field, "time"):
+        detail = world.material_detail
     rule = DETAIL_EXPECTED[field][BACKINGS.index(backing)]
     values = detail_values(world, field)
     for state, (posted, stored) in zip(STATES, values + values):
@@ -176,6 +164,20 @@ def test_detail_cell(client, world, field, backing):
                           f'id="detail-{detail.id}"')
         if rule == "editable" and state in OPEN:
             assert 'hx-swap-oob="true"' in html  # with the line and header totals
+
+
+@pytest.mark.parametrize("field", ["category", "product_choice", "product_name"])
+def test_a_field_of_another_class_posted_on_a_time_detail_is_refused(client, world, field):
+    detail = world.none_detail  # time: a role and a resource, no category, no product
+    posted = {"category": str(world.categories[0].id), "product_choice": "write_in",
+              "product_name": "Cable"}[field]
+    before = snapshot(detail)
+    response = client.post(f"/invoices/{world.code}/details/{detail.id}", headers=HX,
+                           data={"version": before["version"], field: posted})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "does not apply to a detail of this transaction class" in html
+    assert snapshot(detail) == before
 
 
 def test_every_cell_of_the_detail_matrix_is_covered():
