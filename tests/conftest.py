@@ -1,7 +1,12 @@
 """Fixtures: an app on a fresh, migrated database — SQLite always, PostgreSQL too when
 TEST_DATABASE_URL is set (every database test then runs once on each)."""
 
+import copy
+import functools
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -12,6 +17,18 @@ from app.extensions import db
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 BUILTIN_TABLES = {"unit_schedules", "units", "alembic_version"}
+SHARED_MEMORY = Path("/dev/shm")
+# PostgreSQL: each table's id sequence, and the tables with triggers of their own (the
+# append-only audit trail refuses DELETE, not TRUNCATE).
+_SEQUENCES = """
+SELECT t.relname, s.relname FROM pg_depend d
+JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_class t ON t.oid = d.refobjid
+WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND d.deptype IN ('a', 'i')"""
+_TRIGGERED_TABLES = """
+SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE NOT t.tgisinternal"""
 
 
 def _reset_postgresql(url: str) -> None:
@@ -21,11 +38,21 @@ def _reset_postgresql(url: str) -> None:
     engine.dispose()
 
 
+def _sqlite_folder(request, tmp_path_factory) -> Path:
+    """Where the SQLite database goes: in memory-backed /dev/shm when there is one (every
+    commit of every test syncs the file to disk otherwise), else pytest's temporary folder."""
+    if SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK):
+        folder = Path(tempfile.mkdtemp(prefix="invoicing-tests-", dir=SHARED_MEMORY))
+        request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
+        return folder
+    return tmp_path_factory.mktemp("db")
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory):
     """A database migrated once per test session and backend."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        url = f"sqlite:///{_sqlite_folder(request, tmp_path_factory) / 'test.sqlite'}"
     else:
         url = os.environ["TEST_DATABASE_URL"]
         _reset_postgresql(url)
@@ -36,19 +63,49 @@ def database_url(request, tmp_path_factory):
     return url
 
 
+def _written_tables(tables: list) -> list:
+    """Those of `tables` that hold rows, asked in one statement: most tests write a few
+    tables, and many none."""
+    quote = db.engine.dialect.identifier_preparer.format_table
+    probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {quote(t)})"
+                               for t in tables)
+    written = set(db.session.scalars(text(probe)))
+    return [t for t in tables if t.name in written]
+
+
+@functools.cache
+def _postgresql_catalogue(url: str) -> tuple[str, frozenset[str]]:
+    """The statement that restarts every id sequence but the built-in tables', and the
+    tables with triggers; read once per database."""
+    sequences = [sequence for table, sequence in db.session.execute(text(_SEQUENCES))
+                 if table not in BUILTIN_TABLES]
+    restart = "SELECT " + (", ".join(f"setval('{s}', 1, false)" for s in sequences) or "1")
+    return restart, frozenset(db.session.scalars(text(_TRIGGERED_TABLES)))
+
+
 def _empty_tables() -> None:
-    """Delete every row but the built-in units, children first."""
+    """Delete every row but the built-in units, children first, touching only the tables
+    that were written; on PostgreSQL restart the id sequences too (ids start at 1 in
+    every test, as after TRUNCATE … RESTART IDENTITY, which is much slower per test)."""
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in BUILTIN_TABLES]
+    written = _written_tables(tables)
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
+        restart, triggered = _postgresql_catalogue(str(db.engine.url))
+        for table in written:
+            if table.name in triggered:  # the audit trail's trigger refuses DELETE
+                db.session.execute(text(f"TRUNCATE {table.name} CASCADE"))
+            else:
+                db.session.execute(table.delete())
+        db.session.execute(text(restart))
+    elif written:
         # Append-only tables refuse DELETE by trigger: lift the triggers while emptying.
-        triggers = db.session.execute(text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+        names = {t.name for t in written} | BUILTIN_TABLES
+        triggers = [(name, sql) for name, table, sql in db.session.execute(text(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"))
+            if table in names]
         for name, _sql in triggers:
             db.session.execute(text(f"DROP TRIGGER {name}"))
-        for table in tables:
+        for table in written:
             db.session.execute(table.delete())
         for _name, sql in triggers:
             db.session.execute(text(sql))
@@ -57,17 +114,52 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
+class _Pristine:
+    """What a test may change on the shared app, as it was when the app was built: the
+    config (tests set LOGIN_DISABLED, PAGE_SIZE, the SMTP settings…) and the Jinja
+    environment's globals, filters, tests and bytecode cache."""
+
+    def __init__(self, app) -> None:
+        self.config = copy.deepcopy(dict(app.config))
+        env = app.jinja_env
+        self.jinja = [(mapping, dict(mapping)) for mapping in (env.globals, env.filters, env.tests)]
+        self.bytecode_cache = env.bytecode_cache
+
+    def restore(self, app) -> None:
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))
+        for mapping, saved in self.jinja:  # in place: compiled templates hold these dicts
+            if mapping != saved:
+                mapping.clear()
+                mapping.update(saved)
+        app.jinja_env.bytecode_cache = self.bytecode_cache
+
+
+@pytest.fixture(scope="session")
+def _shared_app(database_url):
+    """One app per backend for the whole session: building an app per test took about half
+    of the run. Each test gets it through `app` with the config restored."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test",
                       "TESTING": True, "WTF_CSRF_ENABLED": False, "LOGIN_DISABLED": True,
                       "SQLALCHEMY_RECORD_QUERIES": True})
+    pristine = _Pristine(app)
+    yield app, pristine
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_shared_app):
+    """The app of this backend in a fresh app context (a fresh session, `g` and recorded
+    queries), its config as built; every row the test wrote is deleted afterwards."""
+    app, pristine = _shared_app
+    pristine.restore(app)
     with app.app_context():
         yield app
         db.session.remove()
         _empty_tables()
         db.session.remove()
-        db.engine.dispose()
+    pristine.restore(app)
 
 
 @pytest.fixture

@@ -1,8 +1,12 @@
-"""Small make_* factories with keyword defaults; each flushes and returns the row."""
+"""Small make_* factories with keyword defaults; each flushes and returns the row. And two
+small helpers that read what the app produced (pdf_text, flat)."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 from itertools import count
+
+from pypdf import PdfReader
 
 from app.billing.totals import default_tax, detail_amount
 from app.extensions import db
@@ -118,3 +122,13 @@ def make_actual(line, transaction_class="time", date=dt.date(2026, 3, 2), quanti
         values.update(role=kw.pop("role", None) or make_role(),
                       resource=kw.pop("resource", None) or make_resource())
     return _add(Actual(**{**values, **kw}))
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    """The text of each page, whitespace (no-break spaces too) collapsed to one space."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def flat(text: str) -> str:
+    """Whitespace (no-break spaces too) collapsed to one space."""
+    return " ".join(text.split())

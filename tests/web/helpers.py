@@ -1,7 +1,9 @@
-"""Helpers of the page tests: reading a page, and an invoice built row by row (the rows the
-invoice services write; app.services.invoicing.recalculate then sets its totals)."""
+"""Helpers of the page tests: reading a page (and the error next to a field), and an invoice
+built row by row (the rows the invoice services write; app.services.invoicing.recalculate
+then sets its totals)."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from app.billing.totals import extended_amount, product_line_totals
@@ -79,3 +81,13 @@ def page(response) -> str:
     """The body of a page that answered 200."""
     assert response.status_code == 200, response.status_code
     return response.get_data(as_text=True)
+
+
+def error_next_to(html: str, field: str) -> str:
+    """The message shown next to a field (inside the field's own wrapper)."""
+    wrapper = re.search(rf'<div class="field[^"]*has-error" data-field="{field}".*?</div>', html,
+                        re.DOTALL)
+    assert wrapper, f"no error next to {field}"
+    message = re.search(r'data-testid="error-[^"]+" role="alert">(.*?)</p>', wrapper.group(0),
+                        re.DOTALL)
+    return message.group(1).strip()

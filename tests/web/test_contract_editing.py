@@ -10,8 +10,7 @@ from app.extensions import db
 from app.models import Contract, ContractLine, ContractLineClass, InvoiceSchedule, Milestone
 from tests.factories import (make_contract, make_customer, make_fixed_price_line, make_price_list,
                              make_product, make_project, make_tm_line)
-from tests.web.helpers import page
-from tests.web.test_setup_pages import error_next_to
+from tests.web.helpers import error_next_to, page
 
 
 def count(model) -> int:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import InvoiceSend
-from tests.services.test_documents import document_invoice
-from tests.services.test_mailing import free_port, start_server
+from tests.mail_server import free_port, start_server
+from tests.worlds import document_invoice
 
 
 def flashes(client) -> list[tuple[str, str]]:

@@ -10,8 +10,7 @@ from app.extensions import db
 from app.models import Actual, Entry
 from tests.factories import (EACH, HOUR, KM, make_category, make_contract, make_price_list,
                              make_project, make_resource, make_role, make_tm_line)
-from tests.web.helpers import page
-from tests.web.test_setup_pages import error_next_to
+from tests.web.helpers import error_next_to, page
 
 
 def count(model) -> int:

@@ -10,7 +10,7 @@ from app.models import (CategoryPrice, Customer, PriceList, Product, Project, Ro
                         Unit)
 from tests.factories import (HOUR, make_category, make_contract, make_customer, make_price_list,
                              make_project, make_role)
-from tests.web.helpers import page
+from tests.web.helpers import error_next_to, page
 
 CUSTOMER = {"name": "Acme ApS", "email": "ap@acme.example", "street": "Main Street 1",
             "postal_code": "1000", "city": "Copenhagen", "country": "dk", "language": "da"}
@@ -18,16 +18,6 @@ CUSTOMER = {"name": "Acme ApS", "email": "ap@acme.example", "street": "Main Stre
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def error_next_to(html: str, field: str) -> str:
-    """The message shown next to a field (inside the field's own wrapper)."""
-    wrapper = re.search(rf'<div class="field[^"]*has-error" data-field="{field}".*?</div>', html,
-                        re.DOTALL)
-    assert wrapper, f"no error next to {field}"
-    message = re.search(r'data-testid="error-[^"]+" role="alert">(.*?)</p>', wrapper.group(0),
-                        re.DOTALL)
-    return message.group(1).strip()
 
 
 def test_setup_index_links_every_kind_of_reference_data(client):

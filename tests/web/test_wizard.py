@@ -11,8 +11,7 @@ from app.extensions import db
 from app.models import Actual, Invoice, Milestone
 from tests.factories import (make_actual, make_contract, make_fixed_price_line, make_product_line,
                              make_project, make_tm_line)
-from tests.web.helpers import page
-from tests.web.test_setup_pages import error_next_to
+from tests.web.helpers import error_next_to, page
 
 PARAMETERS = {"cutoff": "2026-03-31", "classes": ["time", "expense"], "milestones": "y",
               "products": "y"}

@@ -1,0 +1,31 @@
+"""The edit matrices of the SPEC written out by hand, independently of the code; the rule
+tests (tests/unit/test_editability.py) and the form-post tests
+(tests/web/test_editor_matrix.py) both check the code against them."""
+
+E = "editable"
+
+# SPEC 5.4 while draft / in review: field -> (actual, milestone, none)
+DETAIL_EXPECTED = {
+    "description":          (E,               E,                E),
+    "external_description": (E,               E,                E),
+    "billing_type":         (E,               "fixed",          E),
+    "tax":                  (E,               "from_milestone", E),
+    "quantity":             ("from_actual",   "from_milestone", E),
+    "price":                ("from_actual",   "from_milestone", E),
+    "amount":               ("from_actual",   "from_milestone", "computed"),
+    "start_date":           ("from_actual",   "from_milestone", E),
+    "task":                 ("from_actual",   "from_milestone", E),
+    "category":             ("from_actual",   "from_milestone", E),
+    "role":                 ("from_actual",   "from_milestone", E),
+    "resource":             ("from_actual",   "from_milestone", E),
+    "unit":                 ("from_actual",   "from_milestone", E),
+    "unit_schedule":        ("from_actual",   "from_milestone", E),
+    "product_choice":       ("from_actual",   "from_milestone", E),
+    "product":              ("from_actual",   "from_milestone", E),
+    "product_name":         ("from_actual",   "from_milestone", E),
+    "write_in_description": ("from_actual",   "from_milestone", E),
+    "currency":             ("header",        "header",         "header"),
+    "transaction_class":    ("from_actual",   "fixed",          "set_at_creation"),
+    "transaction_type":     ("fixed",         "fixed",          "fixed"),
+    "extended_amount":      ("computed",      "computed",       "computed"),
+}
