@@ -26,10 +26,14 @@ def page_number() -> int:
 
 
 def paginate(query: Select) -> Pagination:
-    """This request's page of the query, PAGE_SIZE rows; a page past the end is empty
-    (the pagination says how many there are), never an error."""
-    return db.paginate(query, page=page_number(), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+    """This request's page of the query, PAGE_SIZE rows; a page past the end shows the
+    last page (a stale bookmark after rows went away), never an error."""
+    per_page = current_app.config["PAGE_SIZE"]
+    pagination = db.paginate(query, page=page_number(), per_page=per_page, error_out=False)
+    if pagination.page > 1 and pagination.page > pagination.pages:
+        pagination = db.paginate(query, page=max(pagination.pages, 1), per_page=per_page,
+                                 error_out=False)
+    return pagination
 
 
 def form_status(failed: bool) -> int:

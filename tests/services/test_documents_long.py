@@ -11,7 +11,7 @@ from tests.factories import pdf_text
 from tests.worlds import LONG_INVOICE_ROWS, long_invoice
 
 
-@pytest.mark.slow  # about 40 s of WeasyPrint: `-m "not slow"` skips it for a quick run
+@pytest.mark.slow  # about 35 s of WeasyPrint: `-m "not slow"` skips it for a quick run
 def test_a_forty_page_invoice_repeats_its_header_and_numbers_its_pages(app):
     invoice = long_invoice()
     pages = pdf_text(render_pdf(build_document(invoice)))

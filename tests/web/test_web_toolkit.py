@@ -20,12 +20,22 @@ def test_a_page_number_out_of_range_shows_a_page_not_an_error(client, url, page)
     assert response.status_code == 200
 
 
+def test_a_page_past_the_end_shows_the_last_page(client):
+    from tests.factories import make_contract
+    for _ in range(3):
+        make_contract()
+    client.application.config["PAGE_SIZE"] = 2
+    html = client.get("/contracts?page=99999999999").get_data(as_text=True)
+    assert html.count('data-testid="contract-row"') == 1
+    assert "Showing 3–3 of 3" in html
+
+
 def test_every_filter_and_global_is_registered_by_the_factory(app):
+    assert app.jinja_env.filters["unit_price"] is templating.unit_price
     for name, function in templating.FILTERS.items():
         assert app.jinja_env.filters[name] is function
     for name, function in templating.GLOBALS.items():
         assert app.jinja_env.globals[name] is function
-    assert app.jinja_env.filters["unit_price"]  # the documents blueprint adds its own
 
 
 class _Form(FlaskForm):
