@@ -2,7 +2,6 @@
 TEST_DATABASE_URL is set (every database test then runs once on each)."""
 
 import copy
-import functools
 import os
 import shutil
 import tempfile
@@ -18,17 +17,15 @@ from app.extensions import db
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 BUILTIN_TABLES = {"unit_schedules", "units", "alembic_version"}
 SHARED_MEMORY = Path("/dev/shm")
-# PostgreSQL: each table's id sequence, and the tables with triggers of their own (the
-# append-only audit trail refuses DELETE, not TRUNCATE).
-_SEQUENCES = """
-SELECT t.relname, s.relname FROM pg_depend d
+# PostgreSQL: the tables whose id sequence was used since it was last restarted (by an
+# insert, even one rolled back): TRUNCATE … RESTART IDENTITY must reset them though empty.
+_USED_SEQUENCES = """
+SELECT t.relname FROM pg_depend d
 JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
 JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_sequences q ON q.schemaname = current_schema() AND q.sequencename = s.relname
 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-  AND d.deptype IN ('a', 'i')"""
-_TRIGGERED_TABLES = """
-SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-WHERE NOT t.tgisinternal"""
+  AND d.deptype IN ('a', 'i') AND q.last_value IS NOT NULL"""
 
 
 def _reset_postgresql(url: str) -> None:
@@ -64,39 +61,28 @@ def database_url(request, tmp_path_factory):
 
 
 def _written_tables(tables: list) -> list:
-    """Those of `tables` that hold rows, asked in one statement: most tests write a few
-    tables, and many none."""
+    """Those of `tables` that a test wrote to, asked in one statement: most tests write a
+    few tables, and many none (PostgreSQL: a used id sequence counts as written)."""
     quote = db.engine.dialect.identifier_preparer.format_table
     probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {quote(t)})"
                                for t in tables)
+    if db.engine.dialect.name == "postgresql":
+        probe += " UNION ALL " + _USED_SEQUENCES
     written = set(db.session.scalars(text(probe)))
     return [t for t in tables if t.name in written]
 
 
-@functools.cache
-def _postgresql_catalogue(url: str) -> tuple[str, frozenset[str]]:
-    """The statement that restarts every id sequence but the built-in tables', and the
-    tables with triggers; read once per database."""
-    sequences = [sequence for table, sequence in db.session.execute(text(_SEQUENCES))
-                 if table not in BUILTIN_TABLES]
-    restart = "SELECT " + (", ".join(f"setval('{s}', 1, false)" for s in sequences) or "1")
-    return restart, frozenset(db.session.scalars(text(_TRIGGERED_TABLES)))
-
-
 def _empty_tables() -> None:
     """Delete every row but the built-in units, children first, touching only the tables
-    that were written; on PostgreSQL restart the id sequences too (ids start at 1 in
-    every test, as after TRUNCATE … RESTART IDENTITY, which is much slower per test)."""
+    that were written. PostgreSQL truncates them (and restarts their ids): a DELETE would
+    leave dead rows and changing statistics behind, and with them row orders that move
+    from one test to the next."""
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in BUILTIN_TABLES]
     written = _written_tables(tables)
-    if db.engine.dialect.name == "postgresql":
-        restart, triggered = _postgresql_catalogue(str(db.engine.url))
-        for table in written:
-            if table.name in triggered:  # the audit trail's trigger refuses DELETE
-                db.session.execute(text(f"TRUNCATE {table.name} CASCADE"))
-            else:
-                db.session.execute(table.delete())
-        db.session.execute(text(restart))
+    quote = db.engine.dialect.identifier_preparer.format_table
+    if written and db.engine.dialect.name == "postgresql":
+        names = ", ".join(quote(t) for t in written)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     elif written:
         # Append-only tables refuse DELETE by trigger: lift the triggers while emptying.
         names = {t.name for t in written} | BUILTIN_TABLES
