@@ -136,13 +136,14 @@ def _write_billed_sales(invoice: Invoice, now: dt.datetime) -> None:
                detail.c.billing_type, detail.c.start_date, detail.c.quantity, detail.c.price,
                detail.c.amount, detail.c.tax, literal(invoice.currency), literal(now))
         .select_from(detail.join(line, line.c.id == detail.c.invoice_line_id))
-        .where(detail.c.invoice_id == invoice.id))
+        .where(detail.c.invoice_id == invoice.id).order_by(detail.c.id))
     from_products = (
         select(line.c.invoice_id, line.c.id, literal(None), line.c.contract_line_id, literal(None),
                literal(None), literal(None), literal("chargeable"), literal(invoice.invoice_date),
                line.c.quantity, line.c.price, line.c.amount, line.c.tax, literal(invoice.currency),
                literal(now))
-        .where(line.c.invoice_id == invoice.id, line.c.billing_method == "product"))
+        .where(line.c.invoice_id == invoice.id, line.c.billing_method == "product")
+        .order_by(line.c.id))
     sales = BilledSale.__table__
     db.session.execute(insert(sales).from_select(columns, from_details))
     db.session.execute(insert(sales).from_select(columns, from_products))
