@@ -60,12 +60,12 @@ def _contract(values: ContractValues, current: Contract | None) -> dict:
         currency = current.currency
         if values.currency is not None and values.currency.strip().upper() != currency:
             raise Conflict(_("The currency of a saved contract cannot be changed; it stays "
-                                   "%(currency)s.", currency=currency), field="currency")
+                             "%(currency)s.", currency=currency), field="currency")
     if price_list.currency != currency:
         raise ServiceError(_("Price list %(list)s is in %(list_currency)s; choose a price list "
-                                 "in %(currency)s, the contract's currency.", list=price_list.name,
+                             "in %(currency)s, the contract's currency.", list=price_list.name,
                                  list_currency=price_list.currency, currency=currency),
-                               field="price_list_id")
+                           field="price_list_id")
     return {"name": name, "customer_id": customer.id, "currency": currency,
             "price_list_id": price_list.id, "tax_rate": percent(values.tax_rate),
             "opportunity": text(values.opportunity, "opportunity", required=False),
@@ -134,7 +134,7 @@ def _project_line(contract: Contract, line: ContractLine, values: LineValues) ->
     project = chosen(Project, values.project_id, "project_id", line.project_id)
     if line.id is not None and project.id != line.project_id and _line_used(line.id):
         raise Conflict(_("The line already has actuals or invoices; its project cannot be changed."),
-                    field="project_id")
+                       field="project_id")
     amount = money(values.amount, contract.currency, "amount")
     classes = []
     if values.billing_method == TIME_AND_MATERIAL:
@@ -226,8 +226,8 @@ def _fill_line(contract: Contract, line: ContractLine, values: LineValues) -> Co
         # Only a concurrent save of the same pair gets here; say it as the check above does.
         db.session.rollback()
         raise ServiceError(_("Another time and material line took one of these classes "
-                                   "for the project meanwhile; reload and try again."),
-                                 field="classes") from None
+                             "for the project meanwhile; reload and try again."),
+                           field="classes") from None
     return line
 
 
@@ -335,7 +335,7 @@ def save_schedule(line_id: int, values: ScheduleValues | None) -> InvoiceSchedul
 def _delete_schedule(schedule: InvoiceSchedule) -> None:
     if db.session.scalar(select(exists().where(ScheduleRun.schedule_id == schedule.id))):
         raise Conflict(_("The schedule has already run; give it an end date instead of removing "
-                      "it."), field="frequency")
+                         "it."), field="frequency")
     db.session.delete(schedule)
     db.session.flush()
 

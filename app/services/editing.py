@@ -77,7 +77,7 @@ def _refuse_stale(function):
             return function(*args, **kwargs)
         except StaleDataError:
             raise Conflict(_("Someone else changed this invoice at the same moment; nothing "
-                                 "was saved. Please try again.")) from None
+                             "was saved. Please try again.")) from None
 
     return run
 

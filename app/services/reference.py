@@ -209,8 +209,8 @@ def update_price_list(price_list_id: int, name: str, currency: str | None) -> Pr
         contract = price_list_used_by(price_list.id)
         if contract is not None:
             raise Conflict(_("Contract %(contract)s uses this price list in %(currency)s; "
-                                   "its currency cannot be changed.", contract=contract.number,
-                                   currency=price_list.currency), field="currency")
+                             "its currency cannot be changed.", contract=contract.number,
+                             currency=price_list.currency), field="currency")
     return assign(price_list, name=text(name, "name"), currency=currency)
 
 
@@ -218,37 +218,37 @@ def _price(value: Decimal | None) -> Decimal:
     return number(value, "price", PRICE_PLACES)
 
 
+def _add_price(model, owner_model, owner: str, price_list_id: int, owner_id: int, unit_id: int,
+               price: Decimal | None, taken):
+    """A price of a role or category (`owner`) per unit in a price list: one per unit."""
+    price_list = get_row(PriceList, price_list_id)
+    row = chosen(owner_model, owner_id, f"{owner}_id")
+    unit = get_row(Unit, unit_id, "unit_id")
+    if db.session.scalar(select(model.id).where(
+            model.price_list_id == price_list.id, getattr(model, f"{owner}_id") == row.id,
+            model.unit_id == unit.id)) is not None:
+        raise ServiceError(taken(row.name, unit_term(unit)), field=f"{owner}_id")
+    return added(model(price_list_id=price_list.id, unit_id=unit.id, price=_price(price),
+                       **{f"{owner}_id": row.id}))
+
+
 @use_case
 def add_role_price(price_list_id: int, role_id: int, unit_id: int,
                    price: Decimal | None) -> RolePrice:
     """A role's price per unit in a price list (what an hour of a developer costs)."""
-    price_list = get_row(PriceList, price_list_id)
-    role = chosen(Role, role_id, "role_id")
-    unit = get_row(Unit, unit_id, "unit_id")
-    if db.session.scalar(select(RolePrice.id).where(
-            RolePrice.price_list_id == price_list.id, RolePrice.role_id == role.id,
-            RolePrice.unit_id == unit.id)) is not None:
-        raise ServiceError(_("%(role)s already has a price per %(unit)s in this price list; change "
-                          "that one.", role=role.name, unit=unit_term(unit)), field="role_id")
-    return added(RolePrice(price_list_id=price_list.id, role_id=role.id, unit_id=unit.id,
-                            price=_price(price)))
+    return _add_price(RolePrice, Role, "role", price_list_id, role_id, unit_id, price,
+                      lambda name, unit: _("%(role)s already has a price per %(unit)s in this "
+                                           "price list; change that one.", role=name, unit=unit))
 
 
 @use_case
 def add_category_price(price_list_id: int, category_id: int, unit_id: int,
                        price: Decimal | None) -> CategoryPrice:
     """A transaction category's price per unit in a price list."""
-    price_list = get_row(PriceList, price_list_id)
-    category = chosen(Category, category_id, "category_id")
-    unit = get_row(Unit, unit_id, "unit_id")
-    if db.session.scalar(select(CategoryPrice.id).where(
-            CategoryPrice.price_list_id == price_list.id, CategoryPrice.category_id == category.id,
-            CategoryPrice.unit_id == unit.id)) is not None:
-        raise ServiceError(_("%(category)s already has a price per %(unit)s in this price list; "
-                          "change that one.", category=category.name, unit=unit_term(unit)),
-                        field="category_id")
-    return added(CategoryPrice(price_list_id=price_list.id, category_id=category.id,
-                                unit_id=unit.id, price=_price(price)))
+    return _add_price(CategoryPrice, Category, "category", price_list_id, category_id, unit_id,
+                      price, lambda name, unit: _(
+                          "%(category)s already has a price per %(unit)s in this price list; "
+                          "change that one.", category=name, unit=unit))
 
 
 @use_case

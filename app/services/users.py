@@ -29,7 +29,7 @@ def _now() -> dt.datetime:
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
-                        field="password")
+                           field="password")
 
 
 def _check_role(role: str) -> None:
@@ -52,7 +52,7 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
     _check_password(password)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ServiceError(_("A user with the e-mail %(email)s already exists.", email=email),
-                        field="email")
+                           field="email")
     user = User(email=email, name=name.strip(), role=role,
                 password_hash=generate_password_hash(password))
     db.session.add(user)
