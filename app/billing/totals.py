@@ -13,7 +13,7 @@ from .money import (
 )
 
 __all__ = [
-    "DetailValues", "DiscountOutOfRange", "HeaderTotals", "LineTotals", "NegativeFreight",
+    "BILLING_TYPES_IN_TOTALS", "DetailValues", "DiscountOutOfRange", "HeaderTotals", "LineTotals", "NegativeFreight",
     "TaxRate", "TaxRateOutOfRange", "TaxSummaryDiffers", "TaxedAmount", "TooManyDecimals",
     "TotalsError", "counts_in_totals", "default_tax", "detail_amount", "extended_amount",
     "header_totals", "line_totals", "line_totals_of_sums", "product_line_totals", "tax_summary",
@@ -122,6 +122,10 @@ def counts_in_totals(billing_type: str) -> bool:
     if billing_type not in BILLING_TYPES:
         raise ValueError(f"Unknown billing type: {billing_type!r}")
     return billing_type == CHARGEABLE
+
+
+# The same rule for a query's WHERE clause (an SQL sum of what was billed).
+BILLING_TYPES_IN_TOTALS: tuple[str, ...] = tuple(t for t in BILLING_TYPES if counts_in_totals(t))
 
 
 def line_totals_of_sums(sums: Mapping[str, tuple[Decimal, Decimal]], currency: str) -> LineTotals:

@@ -7,9 +7,11 @@ from decimal import Decimal
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.billing.enums import CHARGEABLE, NOT_AVAILABLE, TRANSACTION_CLASSES
+from app.billing.enums import NOT_AVAILABLE, TRANSACTION_CLASSES
+from app.billing.milestones import milestone_total
 from app.billing.money import as_money
-from app.billing.totals import HeaderTotals, detail_amount, header_totals
+from app.billing.totals import (HeaderTotals, counts_in_totals, detail_amount, header_totals,
+                                line_totals_of_sums, product_line_totals)
 from app.extensions import db
 from app.models import Actual, Contract, ContractLine, Invoice, Milestone
 from app.services.invoicing import InvoiceParameters
@@ -54,7 +56,7 @@ def contract_total(contract: Contract) -> Decimal:
 
 def milestone_totals(contract: Contract) -> dict[int, Decimal]:
     """Σ milestone amount per fixed-price line of the contract."""
-    return {line.id: sum((m.amount for m in line.milestones), Decimal(0))
+    return {line.id: milestone_total(m.amount for m in line.milestones)
             for line in contract.lines if line.billing_method == "fixed_price"}
 
 
@@ -121,20 +123,22 @@ def invoice_preview(contract: Contract, params: InvoiceParameters) -> list[Previ
     for line in contract.lines:
         if line.billing_method == "product":
             if params.products and line.status == "ready":
-                amount = detail_amount(line.quantity, line.price, currency)
-                preview.append(PreviewLine(line, 1, 1, amount, line.tax))
+                totals = product_line_totals(line.quantity, line.price, line.tax, currency)
+                preview.append(PreviewLine(line, 1, 1, totals.amount, totals.tax))
         elif line.billing_method == "fixed_price":
             count, amount, tax = milestones.get(line.id, (0, Decimal(0), Decimal(0)))
             preview.append(PreviewLine(line, count, count, _exact(amount, currency),
                                        _exact(tax, currency)))
         else:
             by_type = actuals.get(line.id, {})
-            count, amount, tax = by_type.get(CHARGEABLE, (0, Decimal(0), Decimal(0)))
-            not_charged = sum((values[1] for billing_type, values in by_type.items()
-                               if billing_type != CHARGEABLE), Decimal(0))
-            preview.append(PreviewLine(line, sum(v[0] for v in by_type.values()), count,
-                                       _exact(amount, currency), _exact(tax, currency),
-                                       _exact(not_charged, currency)))
+            # The line's totals by the one rule (app.billing.totals: only chargeable counts).
+            totals = line_totals_of_sums({t: (a, x) for t, (_n, a, x) in by_type.items()},
+                                         currency)
+            charged = sum(n for t, (n, _a, _x) in by_type.items() if counts_in_totals(t))
+            not_charged = sum((a for t, (_n, a, _x) in by_type.items()
+                               if not counts_in_totals(t)), Decimal(0))
+            preview.append(PreviewLine(line, sum(v[0] for v in by_type.values()), charged,
+                                       totals.amount, totals.tax, _exact(not_charged, currency)))
     return preview
 
 

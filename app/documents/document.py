@@ -60,7 +60,7 @@ class Row:
 
     @property
     def chargeable(self) -> bool:
-        return self.billing_type == CHARGEABLE
+        return counts_in_totals(self.billing_type)
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def tax_rates(invoice: Invoice, lines: list[InvoiceLine],
 
 
 def _row(detail: InvoiceLineDetail, currency: str) -> Row:
-    charged = detail.billing_type == CHARGEABLE
+    charged = counts_in_totals(detail.billing_type)
     return Row(date=detail.start_date, description=customer_text(detail),
                transaction_class=detail.transaction_class, quantity=detail.quantity,
                unit=detail.unit, price=detail.price,
@@ -246,7 +246,7 @@ def build_document(invoice: Invoice) -> InvoiceDocument:
             products.append(line)
             continue
         rows = tuple(_row(d, invoice.currency) for d in details.get(line.id, ())
-                     if not (hide and d.billing_type != CHARGEABLE))
+                     if not (hide and not counts_in_totals(d.billing_type)))
         sections.append(Section(name=line.name, project=line.project.name if line.project else "",
                                 billing_method=line.billing_method, rows=rows, amount=line.amount,
                                 tax=line.tax, extended_amount=line.extended_amount))
@@ -265,7 +265,7 @@ def build_document(invoice: Invoice) -> InvoiceDocument:
                      role=d.role.name if d.role else "", quantity=d.quantity, unit=d.unit,
                      description=customer_text(d), billing_type=d.billing_type)
             for line in lines for d in details.get(line.id, ())
-            if d.transaction_class == "time" and not (hide and d.billing_type != CHARGEABLE))
+            if d.transaction_class == "time" and not (hide and not counts_in_totals(d.billing_type)))
     seller, bank = _seller(current_app.config)
     return InvoiceDocument(
         code=invoice.code, number=invoice.number, invoice_type=invoice.invoice_type,

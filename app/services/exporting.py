@@ -5,6 +5,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.billing.money import as_money, minor_units, plain
+from app.billing.totals import BILLING_TYPES_IN_TOTALS
 from app.extensions import db
 from app.models import (Actual, BilledSale, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone)
@@ -51,7 +52,7 @@ def invoiced_to_date(invoice: Invoice) -> dict[int, Decimal]:
     query = (select(BilledSale.contract_line_id, func.sum(BilledSale.amount))
              .join(InvoiceLine, InvoiceLine.contract_line_id == BilledSale.contract_line_id)
              .where(InvoiceLine.invoice_id == invoice.id, BilledSale.invoice_id != invoice.id,
-                    BilledSale.billing_type == "chargeable")
+                    BilledSale.billing_type.in_(BILLING_TYPES_IN_TOTALS))
              .group_by(BilledSale.contract_line_id))
     if invoice.confirmed_at is not None:
         query = query.where(BilledSale.posted_at < invoice.confirmed_at)
