@@ -13,8 +13,8 @@ from .money import (
 )
 
 __all__ = [
-    "BILLING_TYPES_IN_TOTALS", "DetailValues", "DiscountOutOfRange", "HeaderTotals", "LineTotals", "NegativeFreight",
-    "TaxRate", "TaxRateOutOfRange", "TaxSummaryDiffers", "TaxedAmount", "TooManyDecimals",
+    "BILLING_TYPES_IN_TOTALS", "DetailValues", "DiscountOutOfRange", "HeaderTotals",
+    "LineTotals", "NegativeFreight", "TaxRate", "TaxRateOutOfRange", "TaxSummaryDiffers", "TaxedAmount", "TooManyDecimals",
     "TotalsError", "counts_in_totals", "default_tax", "detail_amount", "extended_amount",
     "header_totals", "line_totals", "line_totals_of_sums", "product_line_totals", "tax_summary",
 ]
@@ -258,7 +258,8 @@ def tax_summary(rows: Iterable[TaxedAmount], currency: str, tax_rate: Decimal,
     if freight_amount:
         add(tax_rate, freight_amount, default_tax(freight_amount, tax_rate, currency))
     summary = tuple(TaxRate(r, base[r], tax[r]) for r in sorted(base, reverse=True))
-    if sum((row.tax for row in summary), zero(currency)) != total_tax:
-        raise TaxSummaryDiffers("total_tax", f"the taxes per rate add up to "
-                                f"{sum(row.tax for row in summary)}, not {total_tax}")
+    added_up = sum((row.tax for row in summary), zero(currency))
+    if added_up != total_tax:
+        raise TaxSummaryDiffers("total_tax",
+                                f"the taxes per rate add up to {added_up}, not {total_tax}")
     return summary

@@ -21,7 +21,8 @@ from app.htmx import page_or_block
 from app.models import Customer, Milestone, PriceList, Product
 from app.services import ServiceError
 from app.services import contracts as services
-from app.services.invoicing import InvoiceParameters, MilestonesDoNotAddUp, create_invoice
+from app.services.invoicing import (InvoiceParameters, MilestonesDoNotAddUp, create_invoice,
+                                    milestone_gaps)
 from app.web.forms import active, choose, currency_choices, project_choices
 from app.web.pages import form_status, paginate, refused
 
@@ -116,7 +117,7 @@ def _edit_page(contract, form):
     return render_template("contracts/edit.html", form=form, contract=contract,
                            line_amounts={line.id: line_amount(line, contract.currency)
                                          for line in contract.lines},
-                           gaps=services.milestone_gaps(contract),
+                           gaps=milestone_gaps(contract),
                            has_invoices=services.contract_has_invoices(contract.id)), \
         form_status(failed)
 
@@ -207,7 +208,7 @@ def _line_page(contract, line, form=None, schedule_form=None, milestone_form=Non
         context.update(schedule_form=schedule_form, preview=_schedule_preview(schedule_form))
     elif line.billing_method == "fixed_price":
         context["milestone_form"] = milestone_form or MilestoneForm(formdata=None)
-        context.update(gaps=services.milestone_gaps(contract),
+        context.update(gaps=milestone_gaps(contract),
                        milestone_sums=milestone_totals(contract))
     failed = any(f is not None and (f.errors or f.form_errors)
                  for f in (form, schedule_form, milestone_form))
@@ -351,7 +352,7 @@ def delete_milestone(ref: str, milestone_id: int):
 
 
 def _gap_message(contract) -> str | None:
-    gaps = services.milestone_gaps(contract)
+    gaps = milestone_gaps(contract)
     if not gaps:
         return None
     names = {line.id: line.name for line in contract.lines}

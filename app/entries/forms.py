@@ -6,7 +6,7 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from app import labels
-from app.services.entries import ENTRY_STATUSES
+from app.terms import ENTRY_STATUSES
 from app.web.forms import REQUIRED, ChoiceField, DecimalField, FilterForm, choices
 
 # Which fields each class has; the others are removed from the form.

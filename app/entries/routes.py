@@ -14,9 +14,10 @@ from app.entries.forms import EntryFilterForm, EntryForm
 from app.extensions import db
 from app.services import ServiceError
 from app.models import Actual, Category, Entry, Project, Resource, Role, Task, Unit
-from app.services.entries import (EDITABLE, ENTRY_STATUSES, EntryValues,
+from app.services.entries import (EDITABLE, EntryValues,
                                   approve_entry, create_entry, reject_entry, submit_entry,
                                   update_entry)
+from app.terms import ENTRY_STATUSES
 from app.web.forms import active, choices, choose, fill_project_choices, project_choices, unit_choices
 from app.web.pages import default_unit_id, form_status, paginate, refused, safe_next
 

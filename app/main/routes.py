@@ -3,7 +3,7 @@
 from flask import redirect, request, session, url_for
 from flask_login import current_user
 
-from app import LANGUAGES
+from app.formatting import LANGUAGES
 from app.main import bp
 from app.services.users import set_language as set_user_language
 from app.web.pages import safe_next

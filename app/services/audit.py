@@ -1,12 +1,10 @@
 """The audit trail of invoices: every change, by whom and when, written in the same
 transaction as the change itself (issue 7).
 
-Who acts reaches the trail explicitly: the edge says so with `acting_as` (the signed-in
-user for a request, "cli" for a command, which is also the default).
+Who acts reaches the trail explicitly: the edge says so with `set_actor` (the signed-in
+user, for the length of a request); anything else — a command, a test — is "cli".
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
@@ -35,16 +33,6 @@ def set_actor(actor: Actor) -> Token:
 
 def reset_actor(token: Token) -> None:
     _actor.reset(token)
-
-
-@contextmanager
-def acting_as(actor: Actor) -> Iterator[None]:
-    """What is recorded inside the block is done by `actor`."""
-    token = set_actor(actor)
-    try:
-        yield
-    finally:
-        reset_actor(token)
 
 
 def _text(value) -> str | None:

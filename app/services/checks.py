@@ -88,8 +88,6 @@ def money(value: Decimal | None, currency: str, field: str, *,
     return None if value is None else as_money(value, currency)
 
 
-
-
 def percent(value: Decimal | None, field: str = "tax_rate") -> Decimal:
     rate = number(value, field, PERCENT_PLACES)
     if rate > 100:
@@ -126,5 +124,3 @@ def added(row):
     db.session.add(row)
     db.session.flush()
     return row
-
-

@@ -26,7 +26,6 @@ from app.models import (Actual, BilledSale, Contract, ContractLine, ContractLine
 from app.services import Conflict, ServiceError, use_case
 from app.services.checks import (added, assign, chosen, currency_code, get_row, money, number,
                                  percent, text)
-from app.services.invoicing import milestone_gaps  # noqa: F401  (the contract pages read it here)
 from app.services.numbering import next_contract_number
 from app.terms import term
 

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Actual, Category, Entry, Project, Resource, Role, Task, Unit, UnitSchedule
 from app.services import Conflict, NotFound, ServiceError, find_one, use_case
 from app.services.pricing import price_item
-from app.terms import ENTRY_STATUSES  # noqa: F401  (the entry pages list them)
+from app.terms import ENTRY_STATUSES
 
 EDITABLE = ("draft", "submitted", "rejected")
 # Quantities stay well inside the exact money columns (value × 10^4 in 64 bits).

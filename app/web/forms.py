@@ -19,8 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.billing.money import check_places
-from app.billing.values import parse_number, too_large
+from app.billing.values import fits, parse_number, too_large
 from app.extensions import db
 from app.models import Project, Unit, UnitSchedule
 from app.terms import unit_term
@@ -116,12 +115,8 @@ class DecimalField(StringField):
             if self.required:
                 raise StopValidation(_("Enter a number."))
             return
-        if self.places is not None:
-            try:
-                check_places(self.data, self.places)
-            except ValueError:
-                raise ValidationError(_("At most %(places)s decimals.",
-                                        places=self.places)) from None
+        if self.places is not None and not fits(self.data, self.places):
+            raise ValidationError(_("At most %(places)s decimals.", places=self.places))
         if too_large(self.data):
             raise ValidationError(_("This number is too large."))
 

@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (Contract, ContractLine, ContractLineClass, InvoiceSchedule, Milestone,
                         PriceList, Role)
-from app.services.invoicing import InvoiceParameters, MilestonesDoNotAddUp, create_invoice
+from app.services.invoicing import (InvoiceParameters, MilestonesDoNotAddUp, create_invoice,
+                                    milestone_gaps)
 from app.services import Conflict, ServiceError
 from app.services.contracts import (ContractValues, LineValues, MilestoneValues, ScheduleValues,
                                     create_contract, create_line, create_milestone, delete_line,
-                                    delete_milestone, milestone_gaps, save_schedule,
+                                    delete_milestone, save_schedule,
                                     update_contract, update_line, update_milestone)
 from app.services.reference import (CustomerValues, add_category_price, add_role_price,
                                     create_customer, create_price_list, create_project,
