@@ -7,9 +7,12 @@ bp = Blueprint("documents", __name__)
 
 @bp.record_once
 def _register_mail(state) -> None:
-    """The invoice e-mail that app.services.mailing sends, composed here."""
+    """The invoice e-mail that app.services.mailing sends and the frozen document that
+    app.services.issuing keeps at confirmation, both composed here."""
+    from app.documents.document import freeze
     from app.documents.rendering import invoice_mail
     state.app.extensions["invoice_mail"] = invoice_mail
+    state.app.extensions["freeze_document"] = freeze
 
 
 from app.documents import routes  # noqa: E402,F401

@@ -5,17 +5,27 @@ as the e-invoice export will be; app/documents/rendering.py turns it into HTML a
 The document shows what the invoice carries and computes nothing of its own; the
 tax-per-rate summary is app.billing.totals.tax_summary, which must add up to the
 invoice's total tax to the last minor unit.
+
+A draft's document is built from live data every time. An issued invoice's is a record:
+at confirmation its view model is frozen as JSON (`freeze`, stored by the confirm use case
+in IssuedDocument) and every later preview, PDF and send is built from that snapshot, so
+changing the customer's language, address or the company settings never changes it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
+import types
+import typing
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from babel import Locale
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -27,6 +37,7 @@ from app.extensions import db
 from app.formatting import FORMAT_LOCALES
 from app.models import Invoice, InvoiceLine, InvoiceLineDetail, Product
 from app.services import ServiceError
+from app.terms import unit_term
 
 
 class DocumentTotalsDiffer(ServiceError):
@@ -45,6 +56,14 @@ class Party:
 
 
 @dataclass(frozen=True)
+class UnitText:
+    """A unit as the document prints it: its key and its name in the document's language."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Row:
     """One printed row: a detail of a T&M or fixed-price line, or a product line."""
 
@@ -52,7 +71,7 @@ class Row:
     description: str
     transaction_class: str | None
     quantity: Decimal | None
-    unit: object | None  # a Unit row, shown through the `unit` filter
+    unit: UnitText | None
     price: Decimal | None
     amount: Decimal  # zero for non-chargeable and complimentary rows
     tax: Decimal
@@ -84,7 +103,7 @@ class AnnexRow:
     resource: str
     role: str
     quantity: Decimal
-    unit: object | None
+    unit: UnitText | None
     description: str
     billing_type: str
 
@@ -209,24 +228,46 @@ def tax_rates(invoice: Invoice, lines: list[InvoiceLine],
             invoice=invoice.code)) from None
 
 
+def _unit(unit) -> UnitText | None:
+    """A unit row in the language of the document being built (the caller forces it)."""
+    return UnitText(key=unit.key, name=unit_term(unit)) if unit is not None else None
+
+
 def _row(detail: InvoiceLineDetail, currency: str) -> Row:
     charged = counts_in_totals(detail.billing_type)
     return Row(date=detail.start_date, description=customer_text(detail),
                transaction_class=detail.transaction_class, quantity=detail.quantity,
-               unit=detail.unit, price=detail.price,
+               unit=_unit(detail.unit), price=detail.price,
                amount=detail.amount if charged else zero(currency),
                tax=detail.tax if charged else zero(currency), billing_type=detail.billing_type)
 
 
 def _product_row(line: InvoiceLine) -> Row:
-    description = line.product_name or (line.product.name if line.product else line.name)
+    # The product's own name; a write-in product's name; the line's name only when neither.
+    description = (line.product.name if line.product else None) or line.product_name or line.name
     return Row(date=None, description=description, transaction_class=None,
-               quantity=line.quantity, unit=line.product.unit if line.product else None,
+               quantity=line.quantity, unit=_unit(line.product.unit) if line.product else None,
                price=line.price, amount=line.amount, tax=line.tax, billing_type=CHARGEABLE)
 
 
 def build_document(invoice: Invoice) -> InvoiceDocument:
-    """The document's view model: seller, bill-to, sections, tax per rate, totals, annex."""
+    """The document of an invoice: an issued invoice's frozen one (with its payment as it is
+    now), a draft's built from live data."""
+    issued = invoice.issued_document if invoice.state in ISSUED_STATES else None
+    document = thaw(issued.content) if issued is not None else live_document(invoice)
+    paid = invoice.status == "paid"
+    return dataclasses.replace(document, paid_on=invoice.paid_on if paid else None,
+                               payment_reference=invoice.payment_reference if paid else None)
+
+
+def live_document(invoice: Invoice) -> InvoiceDocument:
+    """The document's view model from the invoice, the customer and the company settings as
+    they are now: seller, bill-to, sections, tax per rate, totals, annex."""
+    with force_locale(document_locale(invoice)):
+        return _live_document(invoice)
+
+
+def _live_document(invoice: Invoice) -> InvoiceDocument:
     customer = invoice.customer
     locale = document_locale(invoice)
     lines = list(db.session.scalars(
@@ -262,7 +303,7 @@ def build_document(invoice: Invoice) -> InvoiceDocument:
     if customer.time_annex:
         annex = tuple(
             AnnexRow(date=d.start_date, resource=d.resource.name if d.resource else "",
-                     role=d.role.name if d.role else "", quantity=d.quantity, unit=d.unit,
+                     role=d.role.name if d.role else "", quantity=d.quantity, unit=_unit(d.unit),
                      description=customer_text(d), billing_type=d.billing_type)
             for line in lines for d in details.get(line.id, ())
             if d.transaction_class == "time" and not (hide and not counts_in_totals(d.billing_type)))
@@ -278,6 +319,47 @@ def build_document(invoice: Invoice) -> InvoiceDocument:
         detail_amount=invoice.detail_amount, discount_percent=invoice.discount_percent,
         discount_amount=invoice.discount_amount, pre_freight_amount=invoice.pre_freight_amount,
         freight_amount=invoice.freight_amount, total_tax=invoice.total_tax,
-        total_amount=invoice.total_amount, annex=annex,
-        paid_on=invoice.paid_on if invoice.status == "paid" else None,
-        payment_reference=invoice.payment_reference if invoice.status == "paid" else None)
+        total_amount=invoice.total_amount, annex=annex, paid_on=None, payment_reference=None)
+
+
+def freeze(invoice: Invoice) -> str:
+    """The issued document of an invoice being confirmed, as the JSON the record keeps.
+
+    Payment is not part of it: the issued invoice stays what it was when it was paid.
+    """
+    document = dataclasses.replace(live_document(invoice), proforma=False)
+    return json.dumps(dataclasses.asdict(document), default=_encode, ensure_ascii=False,
+                      sort_keys=True)
+
+
+def thaw(content: str) -> InvoiceDocument:
+    """The view model back from the JSON that `freeze` wrote."""
+    return _decode(InvoiceDocument, json.loads(content))
+
+
+def _encode(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not part of a document")
+
+
+def _decode(kind, value):
+    """A value of the annotated type from its JSON form (dataclasses, tuples, Decimal, date)."""
+    if value is None:
+        return None
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    if typing.get_origin(kind) is tuple:
+        item = typing.get_args(kind)[0]
+        return tuple(_decode(item, element) for element in value)
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{field.name: _decode(hints[field.name], value[field.name])
+                       for field in dataclasses.fields(kind)})
+    if kind is Decimal:
+        return Decimal(value)
+    if kind is dt.date:
+        return dt.date.fromisoformat(value)
+    return value

@@ -16,9 +16,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.documents.document import InvoiceDocument, build_document
+from app.billing.enums import ISSUED_STATES
+from app.documents.document import InvoiceDocument, build_document, thaw
 from app.formatting import day, money
 from app.models import Invoice
+from app.services.issuing import keep_pdf
 
 # The app's static folder: the document's stylesheet (and anything it refers to).
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -98,9 +100,21 @@ def build_message(document: InvoiceDocument, pdf: bytes, recipient: str, recipie
     return message
 
 
+def invoice_pdf(invoice: Invoice, document: InvoiceDocument | None = None) -> bytes:
+    """The PDF of an invoice: a draft's rendered now (from `document` when the caller has
+    built it); an issued invoice's the bytes kept the first time it was rendered from its
+    frozen document (and kept then)."""
+    issued = invoice.issued_document if invoice.state in ISSUED_STATES else None
+    if issued is None:
+        return render_pdf(document or build_document(invoice))
+    if issued.pdf is not None:
+        return issued.pdf
+    return keep_pdf(invoice.id, render_pdf(thaw(issued.content)))
+
+
 def invoice_mail(invoice: Invoice) -> EmailMessage:
     """The e-mail of an invoice to its bill-to address, with its PDF attached
     (app.services.mailing.InvoiceMail)."""
     document = build_document(invoice)
-    return build_message(document, render_pdf(document), invoice.bill_to_email,
+    return build_message(document, invoice_pdf(invoice, document), invoice.bill_to_email,
                          invoice.bill_to_name)

@@ -12,7 +12,7 @@ from app.documents import bp
 from app.models import Invoice
 from app.services import ServiceError
 from app.documents.document import build_document
-from app.documents.rendering import render_html, render_pdf
+from app.documents.rendering import invoice_pdf, render_html
 from app.services.lifecycle import InvoiceNotFound, find_invoice
 from app.services.mailing import send_invoice
 
@@ -66,14 +66,15 @@ def preview(code: str):
 
 @bp.get("/invoices/<code>/pdf")
 def pdf(code: str):
-    """The invoice document as a PDF download (PROFORMA until confirmed)."""
+    """The invoice document as a PDF download (PROFORMA until confirmed); an issued
+    invoice's is the PDF kept when it was first rendered, byte for byte."""
     invoice = _invoice(code)
     try:
         document = build_document(invoice)
     except ServiceError as error:
         flash(str(error), "error")
         return _back(invoice.code)
-    return send_file(io.BytesIO(render_pdf(document)), mimetype="application/pdf",
+    return send_file(io.BytesIO(invoice_pdf(invoice, document)), mimetype="application/pdf",
                      as_attachment=True, download_name=document.file_name)
 
 

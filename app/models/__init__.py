@@ -4,7 +4,7 @@ from app.models.actuals import Actual, Entry
 from app.models.contracts import (Contract, ContractLine, ContractLineClass, InvoiceSchedule,
                                   Milestone, ScheduleRun)
 from app.models.invoices import (BilledSale, Counter, Invoice, InvoiceLine, InvoiceLineDetail,
-                                 InvoiceSend)
+                                 InvoiceSend, IssuedDocument)
 from app.models.reference import (Category, CategoryPrice, Customer, PriceList, Product, Project,
                                   Resource, Role, RolePrice, Task, Unit, UnitSchedule)
 from app.models.users import AuditEntry, User
@@ -12,6 +12,7 @@ from app.models.users import AuditEntry, User
 __all__ = [
     "Actual", "AuditEntry", "BilledSale", "Category", "CategoryPrice", "Contract", "ContractLine",
     "ContractLineClass", "Counter", "Customer", "Entry", "Invoice", "InvoiceLine",
-    "InvoiceLineDetail", "InvoiceSchedule", "InvoiceSend", "Milestone", "PriceList", "Product",
+    "InvoiceLineDetail", "InvoiceSchedule", "InvoiceSend", "IssuedDocument", "Milestone",
+    "PriceList", "Product",
     "Project", "Resource", "Role", "RolePrice", "ScheduleRun", "Task", "Unit", "UnitSchedule", "User",
 ]

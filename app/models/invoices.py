@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
-                        String, Text, UniqueConstraint, func, text, true)
+                        LargeBinary, String, Text, UniqueConstraint, func, text, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.billing.enums import (BILLING_METHODS, BILLING_TYPES, DETAIL_CLASSES, INVOICE_STATUSES,
@@ -92,6 +92,7 @@ class Invoice(db.Model):
         back_populates="invoice", order_by="InvoiceLine.position, InvoiceLine.id")
     sends: Mapped[list["InvoiceSend"]] = relationship(back_populates="invoice",
                                                       order_by="InvoiceSend.sent_at")
+    issued_document: Mapped["IssuedDocument | None"] = relationship(back_populates="invoice")
 
     # Optimistic concurrency: every UPDATE checks and bumps the version it was read at.
     __mapper_args__ = {"version_id_col": version}
@@ -258,8 +259,31 @@ class InvoiceSend(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     result: Mapped[str] = mapped_column(String(10))
     error: Mapped[str | None] = mapped_column(Text)
+    # The SHA-256 of the PDF that went out (the issued document's, byte for byte).
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
 
     invoice: Mapped[Invoice] = relationship(back_populates="sends")
+
+
+class IssuedDocument(db.Model):
+    """What a confirmed invoice's document shows, frozen at confirmation (the seller
+    block, bill-to, language, document settings and texts), and the exact PDF bytes once
+    rendered: a legal record that later changes of settings or the customer never alter."""
+
+    __tablename__ = "issued_documents"
+    __table_args__ = (
+        CheckConstraint("(pdf IS NULL) = (pdf_sha256 IS NULL)", name="pdf_with_digest"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    frozen_at: Mapped[dt.datetime]
+    content: Mapped[str] = mapped_column(Text)  # the document's view model as JSON
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_rendered_at: Mapped[dt.datetime | None]
+
+    invoice: Mapped[Invoice] = relationship(back_populates="issued_document")
 
 
 class Counter(db.Model):

@@ -18,6 +18,7 @@ from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, 
                         Milestone, ScheduleRun)
 from app.services import Conflict, NotFound, audit, find_one, use_case
 from app.services.invoicing import add_missing_lines, add_ready_items, recalculate
+from app.services.issuing import freeze_document
 from app.services.numbering import next_legal_number
 
 
@@ -92,7 +93,8 @@ def back_to_draft(code: str) -> Invoice:
 
 @use_case
 def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
-    """Give the gapless legal number, lock the invoice and post what it bills.
+    """Give the gapless legal number, lock the invoice, post what it bills and freeze its
+    document (app.services.issuing).
 
     The legal number comes from a counter row locked until commit, so concurrent
     confirmations queue and a failure anywhere rolls the number back with the rest.
@@ -106,6 +108,7 @@ def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
     invoice.confirmed_at = now
     _post_items(invoice)
     _write_billed_sales(invoice, now)
+    freeze_document(invoice, now)
     audit.record(invoice.code, "confirm", field="number", old=before, new=invoice.number)
     return invoice
 

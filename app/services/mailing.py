@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import Invoice, InvoiceSend
 from app.services import ServiceError, audit, use_case
+from app.services.issuing import digest
 from app.services.lifecycle import check_action, find_invoice
 
 # Composes the e-mail of an invoice to its bill-to address, with the document attached.
@@ -52,9 +53,9 @@ def deliver(message: EmailMessage) -> None:
 
 @use_case
 def _record(invoice_id: int, recipient: str, result: str, error: str | None,
-            now: dt.datetime) -> InvoiceSend:
+            now: dt.datetime, *, pdf_sha256: str | None = None) -> InvoiceSend:
     send = InvoiceSend(invoice_id=invoice_id, recipient=recipient, result=result, error=error,
-                       sent_at=now)
+                       sent_at=now, pdf_sha256=pdf_sha256)
     db.session.add(send)
     audit.record(db.session.get(Invoice, invoice_id).code, "send", field=result,
                  new=recipient, old=error)
@@ -88,4 +89,13 @@ def send_invoice(code: str, *, now: dt.datetime | None = None) -> InvoiceSend:
             "The invoice could not be sent to %(recipient)s (%(reason)s). Nothing has changed; "
             "try again when the mail server is reachable.", recipient=recipient,
             reason=reason)) from error
-    return _record(invoice_id, recipient, "sent", None, now or dt.datetime.now())
+    return _record(invoice_id, recipient, "sent", None, now or dt.datetime.now(),
+                   pdf_sha256=_attached_pdf_digest(message))
+
+
+def _attached_pdf_digest(message: EmailMessage) -> str | None:
+    """The SHA-256 of the PDF the message carries: what the customer received."""
+    for part in message.iter_attachments():
+        if part.get_content_type() == "application/pdf":
+            return digest(part.get_content())
+    return None

@@ -36,7 +36,7 @@ def test_preview_of_a_confirmed_invoice_is_not_proforma(client):
 
 
 def test_preview_has_no_inline_script_or_style_and_escapes_data(client):
-    invoice = document_invoice()
+    invoice = document_invoice(confirm=False)
     invoice.bill_to_name = '<script>alert("hi")</script>'
     db.session.commit()
     page = client.get(f"/invoices/{invoice.code}/preview").get_data(as_text=True)
