@@ -14,6 +14,7 @@ REQUIRED_ROLE = {
     "confirm": "billing_manager",
     "send": "billing_manager",
     "mark_paid": "billing_manager",
+    "reopen_paid": "billing_manager",
     "delete_invoice": "billing_manager",
     "manage_setup": "admin",
     "manage_users": "admin",

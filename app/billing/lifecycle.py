@@ -8,6 +8,8 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "back_to_draft": frozenset({"in_review"}),
     "confirm": frozenset({"draft", "in_review"}),
     "mark_paid": frozenset({"confirmed"}),
+    # A wrongly marked paid invoice goes back to confirmed (until payments are recorded).
+    "reopen_paid": frozenset({"paid"}),
     "send": frozenset({"confirmed", "paid"}),
     "delete": frozenset({"draft", "in_review"}),
     "cancel": frozenset({"draft", "in_review"}),

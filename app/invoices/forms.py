@@ -208,8 +208,19 @@ class LineForm(_PartialForm):
         super().__init__(formdata, editable=editable, rule=rule, **kwargs)
 
 
+class ReopenPaidForm(FlaskForm):
+    """Why a paid invoice goes back to confirmed (kept in the history)."""
+
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired(), Length(max=500)])
+
+
 class MarkPaidForm(FlaskForm):
     """Payment date (default today) and an optional reference."""
 
     paid_on = DateField(_l("Payment date"), validators=[InputRequired()], default=dt.date.today)
     reference = StringField(_l("Payment reference"), validators=[Length(max=100)])
+
+    @property
+    def latest(self) -> dt.date:
+        """The latest payment date the browser offers (the server refuses a later one too)."""
+        return dt.date.today()

@@ -20,7 +20,8 @@ PAGE = "invoices/detail.html"
 # signed-in user is offered the action (app.web.access, one table for the whole app).
 ACTION_ENDPOINTS = {"edit": "edit_detail", "recalculate": "recalculate", "refresh": "refresh",
                     "submit_review": "submit_review", "back_to_draft": "back_to_draft",
-                    "confirm": "confirm", "mark_paid": "mark_paid", "delete": "delete"}
+                    "confirm": "confirm", "mark_paid": "mark_paid", "reopen_paid": "reopen_paid",
+                    "delete": "delete"}
 
 
 def offered(action: str, state: str) -> bool:

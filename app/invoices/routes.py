@@ -14,8 +14,8 @@ from flask_babel import ngettext
 from app.extensions import db
 from app.htmx import blocks, wants_fragment
 from app.invoices import bp
-from app.invoices.forms import (SORTS, InvoiceFilterForm, MarkPaidForm, fill_contract_choices,
-                                fill_customer_choices)
+from app.invoices.forms import (SORTS, InvoiceFilterForm, MarkPaidForm, ReopenPaidForm,
+                                fill_contract_choices, fill_customer_choices)
 from app.invoices.page import PAGE, back, base_context, invoice_or_404, message
 from app.invoices.queries import first_detail_pages, invoice_by_code, invoice_list, references
 from app.models import Invoice
@@ -183,8 +183,46 @@ def mark_paid(code: str):
     try:
         lifecycle.mark_paid(invoice.code, form.paid_on.data, (form.reference.data or "").strip() or None)
     except ServiceError as error:
-        return _refusal(code, error)
+        return _panel_refusal(code, error, mark_paid=form)
     return _done(code, _("Marked as paid on %(date)s.", date=form.paid_on.data.isoformat()))
+
+
+def _panel_refusal(code: str, error: ServiceError, **panel):
+    """A refused value goes next to its field of the open panel (422); a refused action
+    is the page's message (409)."""
+    [form] = panel.values()
+    if error.field not in form:
+        return _refusal(code, error, error.status)
+    form[error.field].errors = [str(error)]
+    if wants_fragment():
+        return blocks(PAGE, ["messages"], invoice=invoice_or_404(code), **panel), error.status
+    return _page(invoice_by_code(code), error.status, **panel)
+
+
+@bp.get("/invoices/<code>/reopen")
+def reopen_paid_form(code: str):
+    """Ask why a paid invoice goes back to confirmed."""
+    invoice = invoice_by_code(code) or abort(404)
+    form = ReopenPaidForm(formdata=None)
+    if wants_fragment():
+        return blocks(PAGE, ["messages"], invoice=invoice, reopen=form)
+    return _page(invoice, reopen=form)
+
+
+@bp.post("/invoices/<code>/reopen")
+def reopen_paid(code: str):
+    """Paid → confirmed, for an invoice marked as paid by mistake, with the reason."""
+    invoice = invoice_or_404(code)
+    form = ReopenPaidForm(request.form)
+    if not form.validate():
+        if wants_fragment():
+            return blocks(PAGE, ["messages"], invoice=invoice, reopen=form), 422
+        return _page(invoice_by_code(code), 422, reopen=form)
+    try:
+        lifecycle.reopen_paid(invoice.code, form.reason.data)
+    except ServiceError as error:
+        return _panel_refusal(code, error, reopen=form)
+    return _done(code, _("Reopened: the invoice is confirmed and unpaid again."))
 
 
 @bp.post("/invoices/<code>/delete")

@@ -16,7 +16,8 @@ from app.extensions import db
 from app.terms import INVOICE_STATUSES, PROJECT_INVOICE_STATUSES
 from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone, ScheduleRun)
-from app.services import Conflict, NotFound, audit, find_one, use_case
+from app.services import Conflict, NotFound, ServiceError, audit, find_one, use_case
+from app.services.checks import text
 from app.services.invoicing import add_missing_lines, add_ready_items, recalculate
 from app.services.issuing import freeze_document
 from app.services.numbering import next_legal_number
@@ -42,6 +43,7 @@ REFUSALS = {
     "back_to_draft": _l("Only invoices in review can go back to draft"),
     "confirm": _l("Only draft or in-review invoices can be confirmed"),
     "mark_paid": _l("Only confirmed invoices can be marked as paid"),
+    "reopen_paid": _l("Only paid invoices can be reopened"),
     "send": _l("Only confirmed or paid invoices can be sent to the customer"),
     "delete": _l("Only draft or in-review invoices can be deleted"),
     "cancel": _l("Only draft or in-review invoices can be cancelled"),
@@ -153,16 +155,40 @@ def _write_billed_sales(invoice: Invoice, now: dt.datetime) -> None:
 
 
 @use_case
-def mark_paid(code: str, paid_on: dt.date, reference: str | None = None) -> Invoice:
-    """Confirmed → paid, with the payment date (and an optional reference)."""
+def mark_paid(code: str, paid_on: dt.date, reference: str | None = None, *,
+              today: dt.date | None = None) -> Invoice:
+    """Confirmed → paid, with the payment date (and an optional reference).
+
+    The date is when the money came in: not before the invoice date, not in the future.
+    """
     invoice = _for_action(code, "mark_paid")
     if paid_on < invoice.invoice_date:
-        raise InvoiceActionRefused(_("The payment date cannot be before the invoice date (%(date)s).",
-                                     date=invoice.invoice_date.isoformat()))
+        raise ServiceError(_("The payment date cannot be before the invoice date (%(date)s).",
+                             date=invoice.invoice_date.isoformat()), "paid_on")
+    today = today or dt.date.today()
+    if paid_on > today:
+        raise ServiceError(_("The payment date cannot be in the future (today is %(date)s).",
+                             date=today.isoformat()), "paid_on")
     invoice.status = "paid"
     invoice.paid_on = paid_on
     invoice.payment_reference = reference or None
     audit.record(invoice.code, "mark_paid", field="paid_on", new=paid_on)
+    return invoice
+
+
+REASON_MAX = 500
+
+
+@use_case
+def reopen_paid(code: str, reason: str) -> Invoice:
+    """Paid → confirmed again, for an invoice marked as paid by mistake; the reason is
+    required and kept in the history with the payment date that is withdrawn."""
+    reason = text(reason, "reason", limit=REASON_MAX)
+    invoice = _for_action(code, "reopen_paid")
+    audit.record(invoice.code, "reopen_paid", field="paid_on", old=invoice.paid_on, new=reason)
+    invoice.status = "active"
+    invoice.paid_on = None
+    invoice.payment_reference = None
     return invoice
 
 

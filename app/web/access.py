@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, str] = {
     "invoices.submit_review": "submit_review",
     "invoices.confirm": "confirm",
     "invoices.mark_paid": "mark_paid",
+    "invoices.reopen_paid": "reopen_paid",
     "invoices.delete": "delete_invoice",
     # Setup data is the admin's: even its lists.
     **{f"setup.{name}": "manage_setup" for name in (
