@@ -74,7 +74,8 @@ def users():
             flash(_("%(email)s can now sign in.", email=user.email), "success")
             return redirect(url_for("auth.users"))
     people = db.session.scalars(select(User).order_by(User.email)).all()
-    forms = {u.id: UserForm(prefix=f"u{u.id}", role=u.role, active=u.active) for u in people}
+    forms = {u.id: UserForm(formdata=None, prefix=f"u{u.id}", role=u.role, active=u.active)
+             for u in people}
     return render_template("auth/users.html", invite=invite, people=people, forms=forms)
 
 
