@@ -3,10 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo
 
-from app.permissions import ROLES
 from app.labels import ROLE_NAMES
+from app.permissions import ROLES
+from app.web.forms import REQUIRED, Length
 
 
 def role_choices():
@@ -14,24 +15,24 @@ def role_choices():
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
     next = HiddenField()
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(min=10)])
     confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("new_password",
+                            validators=[DataRequired(REQUIRED), EqualTo("new_password",
                                                                 message=_l("The passwords differ."))])
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired()])
-    name = StringField(_l("Name"))
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Length(max=200)])
     role = SelectField(_l("Role"), choices=role_choices, default="viewer")
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(REQUIRED), Length(min=10)])
 
 
 class UserForm(FlaskForm):

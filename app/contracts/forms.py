@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from app import labels
 from app.billing.schedule import WEEKDAYS
 from app.formatting import weekday as weekday_name
-from app.web.forms import CHOOSE, REQUIRED, ChoiceField, DecimalField, MultiCheckboxField
+from app.web.forms import CHOOSE, ChoiceField, DecimalField, Length, MultiCheckboxField, REQUIRED
 
 CLASS_CHOICES = [SelectChoice(value, text) for value, text in labels.TRANSACTION_CLASSES.items()]
 NOT_A_DATE = _l("Not a date.")
@@ -131,4 +131,6 @@ class InvoiceForm(FlaskForm):
     classes = MultiCheckboxField(_l("Transaction classes"), choices=[])
     milestones = BooleanField(_l("Include milestones"))
     products = BooleanField(_l("Include product lines"))
+    # Asked on step two when the contract already has a draft (or in-review) invoice.
+    another_draft = BooleanField(_l("Create another draft anyway"))
 

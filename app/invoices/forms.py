@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from app import labels
 from app.billing.editability import (DETAIL_FIELDS, HEADER_FIELDS, LINE_FIELDS,
@@ -25,7 +25,7 @@ from app.extensions import db
 from app.models import Contract, Customer
 from app.services import ROW
 from app.services.editing import locked_message
-from app.web.forms import DecimalField, FilterForm, IdField, choices
+from app.web.forms import DecimalField, FilterForm, IdField, Length, choices
 
 # ---------------------------------------------------------------- the invoice list
 

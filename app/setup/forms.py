@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from app.web.forms import REQUIRED, ChoiceField, DecimalField
+from app.web.forms import ChoiceField, DecimalField, Length, REQUIRED
 
 
 class CustomerForm(FlaskForm):

@@ -55,8 +55,93 @@
     }
   });
 
-  // A 5xx or a lost connection: say so where the page shows messages; nothing was swapped.
-  function trouble(text) {
+  // A refusal htmx does not swap in (400 CSRF, 403, other 4xx, 5xx) or a lost connection:
+  // nothing was saved and nothing on the page changed, so say so next to the cell that was
+  // being saved and leave what was typed in it. (409 and 422 come back as the row, the
+  // header or the line name with the server's message, swapped in by htmx.) The texts are
+  // the page's, translated, in data- attributes of #invoice-messages.
+  function text(name, fallback) {
+    var area = document.getElementById("invoice-messages");
+    return (area && area.dataset[name]) || fallback;
+  }
+
+  function refusalText(status) {
+    if (status === 0) {
+      return text("unsavedOffline", "Not saved: no connection.");
+    }
+    if (status === 400) {
+      return text("unsavedSession", "Not saved: your session has expired. Reload the page.");
+    }
+    if (status === 403) {
+      return text("unsavedForbidden", "Not saved: you are not allowed to make this change.");
+    }
+    if (status >= 500) {
+      return text("unsavedServer", "Not saved: server error.");
+    }
+    return text("unsavedRefused", "Not saved: the server refused this change.");
+  }
+
+  // The cell whose change sent the request, else the button in a row or form of the editor
+  // that did; null for the page's actions (they answer in #invoice-messages).
+  function savedCell(detail) {
+    var triggering = detail.requestConfig && detail.requestConfig.triggeringEvent;
+    var target = triggering && triggering.target;
+    if (target && target.matches && target.matches(CELL)) {
+      return target;
+    }
+    var elt = detail.elt;
+    if (elt && elt.matches && (elt.matches(CELL) ||
+        (elt.matches("button") && elt.closest("tr.detail, #invoice-header, .line-name")))) {
+      return elt;
+    }
+    return null;
+  }
+
+  var marks = new WeakMap();
+  var marked = 0;
+
+  function markUnsaved(cell, message) {
+    var mark = marks.get(cell);
+    if (!mark || !mark.note.isConnected) {
+      var note = document.createElement("span");
+      note.className = "field-error unsaved-note";
+      note.id = "unsaved-note-" + (++marked);
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-testid", "unsaved-note");
+      mark = {note: note, invalid: cell.getAttribute("aria-invalid"),
+              describedBy: cell.getAttribute("aria-describedby")};
+      marks.set(cell, mark);
+      cell.insertAdjacentElement("afterend", note);
+      cell.setAttribute("aria-describedby",
+                        ((mark.describedBy || "") + " " + note.id).trim());
+    }
+    mark.note.textContent = message;
+    cell.classList.add("unsaved");
+    if (cell.matches(CELL)) {
+      cell.setAttribute("aria-invalid", "true");
+    }
+  }
+
+  function clearUnsaved(cell) {
+    var mark = marks.get(cell);
+    if (!mark) {
+      return;
+    }
+    marks.delete(cell);
+    mark.note.remove();
+    cell.classList.remove("unsaved");
+    [["aria-invalid", mark.invalid], ["aria-describedby", mark.describedBy]].forEach(function (pair) {
+      if (pair[1] === null) {
+        cell.removeAttribute(pair[0]);
+      } else {
+        cell.setAttribute(pair[0], pair[1]);
+      }
+    });
+  }
+
+  // A 5xx or a lost connection of one of the page's actions: say so where the page shows
+  // messages.
+  function trouble(message) {
     var area = document.getElementById("invoice-messages");
     if (!area) {
       return;
@@ -64,16 +149,35 @@
     var notice = document.createElement("p");
     notice.className = "notice error";
     notice.setAttribute("role", "alert");
-    notice.textContent = text;
+    notice.textContent = message;
     area.replaceChildren(notice);
   }
 
+  function refused(event, status) {
+    var cell = savedCell(event.detail);
+    if (cell) {
+      markUnsaved(cell, refusalText(status));
+    } else if (status === 0) {
+      trouble(text("offline", "The server could not be reached."));
+    } else {
+      trouble(text("serverError", "The server could not save this change."));
+    }
+  }
+
   document.addEventListener("htmx:responseError", function (event) {
-    var area = document.getElementById("invoice-messages");
-    trouble((area && area.dataset.serverError) || "The server could not save this change.");
+    refused(event, event.detail.xhr ? event.detail.xhr.status : 500);
   });
-  document.addEventListener("htmx:sendError", function () {
-    var area = document.getElementById("invoice-messages");
-    trouble((area && area.dataset.offline) || "The server could not be reached.");
+  document.addEventListener("htmx:sendError", function (event) {
+    refused(event, 0);
+  });
+  // The next save of the cell went through (or came back with the server's own message):
+  // the mark goes, if the answer did not already replace the cell.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) {
+      var cell = savedCell(event.detail);
+      if (cell) {
+        clearUnsaved(cell);
+      }
+    }
   });
 })();

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import Field, Form, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms import validators
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -27,6 +28,18 @@ from app.web.templating import plain_number
 
 REQUIRED = _l("Required.")
 CHOOSE = _l("— choose —")
+
+
+class Length(validators.Length):
+    """WTForms' length check with the message in the user's language (WTForms' own is
+    English), and the `maxlength` it sets on the input."""
+
+    def __init__(self, min: int = -1, max: int = -1, message=None) -> None:
+        if message is None:
+            message = (_l("At most %(max)d characters.") if min < 0
+                       else _l("At least %(min)d characters.") if max < 0
+                       else _l("Between %(min)d and %(max)d characters."))
+        super().__init__(min, max, message)
 
 
 # ---------------------------------------------------------------- filters of list pages
