@@ -34,9 +34,9 @@ def test_a_script_in_a_description_is_shown_as_text_and_the_history_records_it(
     expect(row.locator('input[name="external_description"]')).to_have_value(PAYLOAD)
     assert page.evaluate("window.pwned") is None
     assert dialogs == []
-    # The history lists both changes, with the payload as text.
+    # The history lists both changes, by their labels, with the payload as text.
     entries = history.get_by_test_id("history-entry")
-    expect(entries.filter(has_text="external_description")).to_have_count(1)
+    expect(entries.filter(has_text="External description")).to_have_count(1)
     expect(entries.filter(has_text="description").first).to_contain_text("<script>window.pwned = 1")
     history.screenshot(path="/tmp/timeline.png")
 

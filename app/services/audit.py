@@ -5,10 +5,12 @@ Who acts reaches the trail explicitly: the edge says so with `set_actor` (the si
 user, for the length of a request); anything else — a command, a test — is "cli".
 """
 
+import re
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.users import AuditEntry
@@ -33,6 +35,44 @@ def set_actor(actor: Actor) -> Token:
 
 def reset_actor(token: Token) -> None:
     _actor.reset(token)
+
+
+# A target is a stable key ("header", "line 3", "detail 17") and, for a line or a detail,
+# how it was called when the entry was written ("detail 17: Workshop with finance team"):
+# a removed row is gone later, and the trail must still say which one it was.
+TARGET_LENGTH = 100  # AuditEntry.target
+_TARGET = re.compile(r"(?P<key>(?P<kind>[a-z_]+) (?P<id>\d+))(?:: (?P<label>.*))?", re.DOTALL)
+
+
+def target(kind: str, row_id: int, label: str | None = None) -> str:
+    """The target of an entry about a row: its key, then its label, shortened to fit."""
+    key = f"{kind} {row_id}"
+    label = " ".join((label or "").split())
+    if not label:
+        return key
+    room = TARGET_LENGTH - len(key) - 2
+    if len(label) > room:
+        label = label[:room - 1].rstrip() + "…"
+    return f"{key}: {label}"
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    kind: str
+    row_id: int | None
+    label: str | None
+
+
+def parse_target(text: str | None) -> Target | None:
+    """The parts of a stored target: "detail 17: Workshop" → key "detail 17", kind
+    "detail", row 17, label "Workshop"; "header" is a key alone."""
+    if not text:
+        return None
+    match = _TARGET.fullmatch(text)
+    if match is None:
+        return Target(text, text, None, None)
+    return Target(match["key"], match["kind"], int(match["id"]), match["label"] or None)
 
 
 def _text(value) -> str | None:
@@ -65,7 +105,11 @@ def record_changes(invoice_code: str, target: str, changes: dict[str, tuple]) ->
         db.session.execute(insert(AuditEntry), entries)
 
 
-def timeline(invoice_code: str) -> list[AuditEntry]:
-    """The invoice's entries, newest first."""
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.invoice_code == invoice_code)
-                                   .order_by(AuditEntry.id.desc())))
+def timeline(invoice_code: str, limit: int | None = None) -> list[AuditEntry]:
+    """The invoice's entries, newest first, with who made them; the latest `limit` only
+    when given (a page asks for one more than it shows, to know whether there are more)."""
+    query = (select(AuditEntry).where(AuditEntry.invoice_code == invoice_code)
+             .options(joinedload(AuditEntry.user)).order_by(AuditEntry.id.desc()))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))

@@ -379,11 +379,13 @@ def test_every_edit_is_in_the_audit_trail(world):
     entries = [(e.action, e.target, e.field, e.old_value, e.new_value)
                for e in reversed(timeline(world.code))
                if e.action in ("edit", "add_detail", "remove_detail")]
+    # A row is named as it was called then: a removed one is gone from the invoice later.
     assert entries == [
-        ("edit", f"detail {world.actual_detail.id}", "billing_type", "chargeable", "complimentary"),
+        ("edit", f"detail {world.actual_detail.id}", "billing_type", "chargeable",
+         "complimentary"),  # its actual has no comment: the detail has no description
         ("edit", "header", "name", world.invoice().contract.name, "Spring"),
-        ("add_detail", f"detail {detail.id}", None, None, "time: Extra workshop"),
-        ("remove_detail", f"detail {detail.id}", None, "Extra workshop", None)]
+        ("add_detail", f"detail {detail.id}: Extra workshop", "transaction_class", None, "time"),
+        ("remove_detail", f"detail {detail.id}: Extra workshop", None, None, None)]
 
 
 def test_a_category_on_a_time_detail_is_refused_and_nothing_changes(world):
