@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
                         LargeBinary, String, Text, UniqueConstraint, func, text, true)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.billing.enums import (BILLING_METHODS, BILLING_TYPES, DETAIL_CLASSES, INVOICE_STATUSES,
                                PROJECT_INVOICE_STATUSES, invoice_state)
@@ -93,6 +93,9 @@ class Invoice(db.Model):
     sends: Mapped[list["InvoiceSend"]] = relationship(back_populates="invoice",
                                                       order_by="InvoiceSend.sent_at")
     issued_document: Mapped["IssuedDocument | None"] = relationship(back_populates="invoice")
+    # When it last went out to the customer: loaded by the invoice list (a correlated
+    # subquery of its one statement, app.invoices.queries), None elsewhere.
+    last_sent_at: Mapped[dt.datetime | None] = query_expression()
 
     # Optimistic concurrency: every UPDATE checks and bumps the version it was read at.
     __mapper_args__ = {"version_id_col": version}

@@ -1,24 +1,35 @@
-"""The demo company of SPEC 9: three customers in three currencies, contracts with all
-three billing methods, a few hundred actuals in mixed states and one draft invoice.
+"""The demo company of SPEC 9: three customers in three currencies and three languages,
+contracts with all three billing methods, a few hundred actuals in mixed states and an
+invoice in each state that matters: a draft to review, one confirmed and sent (now past
+its due date), one paid.
 
 Built as a data file in the import format, so the demo goes through the same validation,
-pricing and billing-type rules as a customer's own import.
+pricing and billing-type rules as a customer's own import; the invoices go through the
+same use cases as a user's (create, confirm, send, mark paid).
 """
 
 import datetime as dt
 import random
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Customer, User
+from app.models import Customer, Invoice, User
 from app.services import ServiceError
 from app.services.importer import import_data
 from app.services.invoicing import InvoiceParameters, create_invoice
+from app.services.lifecycle import confirm_invoice, mark_paid
+from app.services.mailing import MailFailed, record_send, send_invoice
 from app.services.users import create_user
 
 DEMO_CUTOFF = dt.date(2026, 10, 31)
+# The issued invoices: (contract, cut-off, invoice date). Both go out on their date;
+# Sakura's is paid 19 days later, Maju's is not (overdue once its 30 days have passed).
+PAID_INVOICE = ("sakura-pilot", dt.date(2026, 6, 30), dt.date(2026, 7, 1))
+SENT_INVOICE = ("maju-erp", dt.date(2026, 9, 30), dt.date(2026, 10, 1))
+PAID_AFTER = dt.timedelta(days=19)
 DEMO_PASSWORD = "demo-password"
 # One demo user per role, all with DEMO_PASSWORD.
 DEMO_USERS = [("admin@demo.example", "admin", "Ada Admin"),
@@ -35,10 +46,10 @@ class DemoExists(ServiceError):
 
 CUSTOMERS = [
     {"key": "havnefronten", "name": "Havnefronten A/S", "email": "faktura@havnefronten.example",
-     "bill_to": {"street": "Havnegade 12", "postal_code": "1058", "city": "København K",
+     "language": "da", "bill_to": {"street": "Havnegade 12", "postal_code": "1058", "city": "København K",
                  "country": "DK"}},
     {"key": "maju", "name": "Syarikat Maju Sdn. Bhd.", "email": "akaun@maju.example",
-     "bill_to": {"street": "Jalan Ampang 88", "postal_code": "50450", "city": "Kuala Lumpur",
+     "language": "ms", "bill_to": {"street": "Jalan Ampang 88", "postal_code": "50450", "city": "Kuala Lumpur",
                  "country": "MY"}},
     {"key": "sakura", "name": "Sakura Trading K.K.", "email": "ap@sakura.example",
      "bill_to": {"street": "2-1 Marunouchi", "postal_code": "100-0005", "city": "Tokyo",
@@ -201,15 +212,51 @@ def demo_data(actual_count: int = 320) -> dict:
     }
 
 
-def seed_demo() -> str:
-    """Load the demo company and create its draft invoice; refuses to run twice."""
+def seed_demo(*, today: dt.date | None = None) -> str:
+    """Load the demo company and create its invoices; refuses to run twice."""
     if db.session.scalar(select(Customer.id).where(Customer.key == "havnefronten")):
         raise DemoExists(f"The demo company is already loaded; nothing to do.\n{SIGN_IN}")
+    today = today or dt.date.today()
     summary = import_data(demo_data())
-    invoice = create_invoice("havnefronten-2026", InvoiceParameters(cutoff=DEMO_CUTOFF))
+    # Created first, so that it is PRO-000001, the invoice a newcomer opens.
+    draft = create_invoice("havnefronten-2026", InvoiceParameters(cutoff=DEMO_CUTOFF))
+    report = [summary.describe(),
+              f"Draft invoice {draft.code} for contract {draft.contract.number} ({draft.name}), "
+              f"cut-off {DEMO_CUTOFF.isoformat()}."]
+    paid = _issued(*PAID_INVOICE, today)
+    sent_paid = _send(paid)
+    # Never in the future, never before the invoice date (mark_paid refuses both).
+    paid = mark_paid(paid.code, min(paid.invoice_date + PAID_AFTER, today))
+    report.append(f"Paid invoice {paid.number} ({paid.code}, {paid.customer.name}): {sent_paid}, "
+                  f"paid {paid.paid_on.isoformat()}.")
+    sent = _issued(*SENT_INVOICE, today)
+    report.append(f"Confirmed invoice {sent.number} ({sent.code}, {sent.customer.name}): "
+                  f"{_send(sent)}, due {sent.due_date.isoformat()}.")
     for email, role, name in DEMO_USERS:
         if not db.session.scalar(select(User.id).where(User.email == email)):
             create_user(email, DEMO_PASSWORD, role, name)
-    return (f"{summary.describe()}\nDraft invoice {invoice.code} for contract "
-            f"{invoice.contract.number} ({invoice.name}), cut-off {DEMO_CUTOFF.isoformat()}.\n"
-            f"{SIGN_IN}")
+    return "\n".join([*report, SIGN_IN])
+
+
+def _issued(contract: str, cutoff: dt.date, invoice_date: dt.date, today: dt.date) -> Invoice:
+    """A confirmed invoice of the contract, dated as given (today at the latest) and
+    confirmed that morning."""
+    day = min(invoice_date, today)
+    invoice = create_invoice(contract, InvoiceParameters(cutoff=cutoff), today=day)
+    return confirm_invoice(invoice.code, now=dt.datetime.combine(day, dt.time(9, 30)))
+
+
+def _send(invoice: Invoice) -> str:
+    """Send the invoice through the mail server when one is configured (SMTP_HOST), else
+    record the send as if one had carried it, so that the demo shows sent invoices; says
+    which it was."""
+    if not current_app.config.get("SMTP_CONFIGURED"):
+        send = record_send(invoice.code, now=dt.datetime.combine(invoice.invoice_date,
+                                                                 dt.time(9, 45)))
+        return (f"recorded as sent to {send.recipient} on {send.sent_at.date().isoformat()} "
+                f"(no SMTP_HOST: nothing was e-mailed)")
+    try:
+        send = send_invoice(invoice.code)
+    except MailFailed as failed:
+        return f"not sent ({str(failed).rstrip('.')}; the failed attempt is on its page)"
+    return f"e-mailed to {send.recipient} through {current_app.config['SMTP_HOST']}"

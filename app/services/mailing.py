@@ -62,8 +62,11 @@ def _record(invoice_id: int, recipient: str, result: str, error: str | None,
     return send
 
 
-def send_invoice(code: str, *, now: dt.datetime | None = None) -> InvoiceSend:
+def send_invoice(code: str, *, now: dt.datetime | None = None,
+                 transport: Callable[[EmailMessage], None] | None = None) -> InvoiceSend:
     """E-mail a confirmed (or paid) invoice's PDF to its bill-to address; record the send.
+
+    `transport` hands the message over (default: `deliver`, the configured SMTP server).
 
     Not one transaction around the mail server: the invoice is read and rendered, the
     reading transaction ends, the message goes out, and the result is written in a
@@ -80,7 +83,7 @@ def send_invoice(code: str, *, now: dt.datetime | None = None) -> InvoiceSend:
     message = compose(invoice)
     db.session.commit()
     try:
-        deliver(message)
+        (transport or deliver)(message)
     except (OSError, smtplib.SMTPException) as error:
         reason = str(error) or type(error).__name__
         _record(invoice_id, recipient, "failed", f"{type(error).__name__}: {reason}",
@@ -91,6 +94,14 @@ def send_invoice(code: str, *, now: dt.datetime | None = None) -> InvoiceSend:
             reason=reason)) from error
     return _record(invoice_id, recipient, "sent", None, now or dt.datetime.now(),
                    pdf_sha256=_attached_pdf_digest(message))
+
+
+def record_send(code: str, *, now: dt.datetime | None = None) -> InvoiceSend:
+    """Record a send that no mail server of this app carried (the demo company's, when no
+    SMTP server is configured): composed and recorded as send_invoice does — the issued PDF
+    kept and its SHA-256 on the send, the invoice page listing it as sent — the message
+    handed to nobody."""
+    return send_invoice(code, now=now, transport=lambda message: None)
 
 
 def _attached_pdf_digest(message: EmailMessage) -> str | None:
