@@ -42,6 +42,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app import htmx
     htmx.init_app(app)
 
+    from app.web.pages import RowIdConverter
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
+
     from app.main import bp as main_bp
     from app.contracts import bp as contracts_bp
     from app.actuals import bp as actuals_bp

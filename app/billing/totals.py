@@ -15,8 +15,10 @@ from .money import (
 __all__ = [
     "BILLING_TYPES_IN_TOTALS", "DetailValues", "DiscountOutOfRange", "HeaderTotals",
     "LineTotals", "NegativeFreight", "TaxRate", "TaxRateOutOfRange", "TaxSummaryDiffers", "TaxedAmount", "TooManyDecimals",
-    "TotalsError", "counts_in_totals", "default_tax", "detail_amount", "extended_amount",
-    "header_totals", "line_totals", "line_totals_of_sums", "product_line_totals", "tax_summary",
+    "TotalsError", "counts_in_totals", "default_tax", "detail_amount", "detail_value_problems",
+    "extended_amount",
+    "header_totals", "line_totals", "line_totals_of_sums", "over_contract", "product_line_totals",
+    "tax_summary",
 ]
 
 _HUNDRED = Decimal(100)
@@ -85,6 +87,28 @@ def default_tax(amount: Decimal, rate_percent: Decimal, currency: str) -> Decima
 def extended_amount(amount: Decimal, tax: Decimal) -> Decimal:
     """amount + tax, both already rounded; no further rounding."""
     return EXACT.add(require_decimal(amount, "amount"), require_decimal(tax, "tax"))
+
+
+def detail_value_problems(backing: str, quantity: Decimal, price: Decimal, amount: Decimal,
+                          tax: Decimal) -> dict[str, str]:
+    """What a reviewer would never mean on an invoice detail, by field:
+
+    - "negative": a negative quantity or price on a row backed by nothing — taking money
+      back is a credit note's work (SPEC 12), not a proforma row's;
+    - "tax_negative": a negative tax;
+    - "tax_above_amount": a tax larger than the (non-negative) amount it is the tax of.
+    Rows backed by an actual or a milestone carry the quantity and price of what backs them.
+    """
+    problems: dict[str, str] = {}
+    if backing == "none":
+        for field, value in (("quantity", quantity), ("price", price)):
+            if value is not None and value < 0:
+                problems[field] = "negative"
+    if tax < 0:
+        problems["tax"] = "tax_negative"
+    elif amount >= 0 and tax > amount:
+        problems["tax"] = "tax_above_amount"
+    return problems
 
 
 @dataclass(frozen=True)
@@ -156,6 +180,18 @@ def product_line_totals(quantity: Decimal, price: Decimal, tax: Decimal, currenc
     amount = detail_amount(quantity, price, currency)
     t = _money(tax, currency, "tax")
     return LineTotals(amount, t, extended_amount(amount, t))
+
+
+def over_contract(contract_line_amount: Decimal, invoiced_to_date: Decimal,
+                  amount: Decimal) -> Decimal | None:
+    """By how much what a contract line was invoiced to date plus this invoice's line amount
+    goes over the contract line amount; None when it stays within. A warning on the
+    invoice line (issue 11), never a refusal: the contract amount is an estimate."""
+    with localcontext(EXACT):
+        excess = (require_decimal(invoiced_to_date, "invoiced to date")
+                  + require_decimal(amount, "amount")
+                  - require_decimal(contract_line_amount, "contract line amount"))
+    return excess if excess > 0 else None
 
 
 @dataclass(frozen=True)

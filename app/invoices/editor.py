@@ -28,7 +28,7 @@ from app.models import Invoice, InvoiceLine, InvoiceLineDetail
 from app.services import ROW, ServiceError
 from app.services import editing, lifecycle
 from app.services.editing import DetailEdit
-from app.web.pages import default_unit_id
+from app.web.pages import default_unit_id, id_arg
 
 # ---------------------------------------------------------------- validate → use case → answer
 
@@ -53,14 +53,27 @@ class Refusal:
         return self.message or " ".join(map(str, self.errors.values()))
 
 
-def answer(code: str, form, use_case: Callable, *, saved: Callable, refused: Callable,
+def _state_refusal(invoice: Invoice) -> Refusal | None:
+    """409 with the invoice's state when it can no longer be edited (confirmed in another
+    tab): said before any posted value is looked at, let alone drawn."""
+    try:
+        lifecycle.check_action(invoice, "edit")
+    except ServiceError as error:
+        return Refusal.of(error)
+    return None
+
+
+def answer(invoice: Invoice, form, use_case: Callable, *, saved: Callable, refused: Callable,
            done: str | None = None, gone: Callable | None = None):
-    """Validate the form (None: nothing to validate), call the use case, and answer: for
-    htmx `saved(result)` or `refused(refusal)`; without htmx a flash (`done` once saved, the
-    refusal otherwise) and the page again. `gone(refusal)` answers either way when what was
-    edited is no longer there."""
-    result = refusal = None
-    if form is not None and not form.validate():
+    """Check that the invoice can be edited, validate the form (None: nothing to validate),
+    call the use case, and answer: for htmx `saved(result)` or `refused(refusal)`; without
+    htmx a flash (`done` once saved, the refusal otherwise) and the page again.
+    `gone(refusal)` answers either way when what was edited is no longer there."""
+    result = None
+    refusal = _state_refusal(invoice)
+    if refusal is not None:
+        pass
+    elif form is not None and not form.validate():
         refusal = Refusal(422, form.messages())
     else:
         try:
@@ -75,7 +88,7 @@ def answer(code: str, form, use_case: Callable, *, saved: Callable, refused: Cal
         flash(refusal.text(), "error")
     elif done:
         flash(done, "success")
-    return back(code)
+    return back(invoice.code)
 
 
 # ---------------------------------------------------------------- detail rows
@@ -105,17 +118,26 @@ def _fresh_detail(detail_id: int) -> InvoiceLineDetail | None:
 
 
 def _refused_row(code: str, detail_id: int, refusal: Refusal):
-    """The row as it is now (the refused values are not kept), with the refusal shown in it."""
+    """The row as it is now with the refusal shown in it; a refused value (422) stays in its
+    cell as typed, so it can be corrected. After a conflict (409) the row shows what is
+    saved now."""
     detail = _fresh_detail(detail_id)
     if detail is None:
         return _row_gone(detail_id, refusal.message or _("This detail is no longer on the invoice."))
     if detail.invoice_id != invoice_or_404(code).id:
         abort(404)
     invoice = db.session.get(Invoice, detail.invoice_id)
-    context = _row_context(invoice, detail, row_errors=refusal.errors,
+    typed = _typed() if refusal.status == 422 else None
+    context = _row_context(invoice, detail, row_errors=refusal.errors, typed_values=typed,
                            row_message=refusal.message, row_class="refused")
     html = blocks(PAGE, ["detail_row"], **context) + _totals(invoice, detail.invoice_line)
     return html, refusal.status
+
+
+def _typed() -> dict[str, str]:
+    """What the person typed in the row, to draw it again after a refused value."""
+    return {name: value for name, value in request.form.items()
+            if name not in ("version", "csrf_token")}
 
 
 def _row_gone(detail_id: int, text: str):
@@ -163,9 +185,10 @@ def _detail_in(code: str, detail_id: int) -> tuple[Invoice, InvoiceLineDetail]:
     return invoice, detail
 
 
-def _detail_answer(code: str, detail_id: int, form, use_case: Callable, saved: Callable,
+def _detail_answer(invoice: Invoice, detail_id: int, form, use_case: Callable, saved: Callable,
                    done: str):
-    return answer(code, form, use_case, saved=saved, done=done,
+    code = invoice.code
+    return answer(invoice, form, use_case, saved=saved, done=done,
                   refused=partial(_refused_row, code, detail_id),
                   gone=lambda refusal: _row_gone(detail_id, refusal.message))
 
@@ -177,7 +200,7 @@ def edit_detail(code: str, detail_id: int):
     form = DetailForm(request.form, backing=detail.backing, state=invoice.state,
                       currency=invoice.currency, transaction_class=detail.transaction_class)
     return _detail_answer(
-        code, detail_id, form,
+        invoice, detail_id, form,
         lambda: editing.update_detail(invoice.code, detail_id, form.version.data, form.changes()),
         saved=_saved, done=_("Saved."))
 
@@ -187,7 +210,7 @@ def delete_detail(code: str, detail_id: int):
     """Remove a detail from the invoice; its actual or milestone returns to ready."""
     invoice, detail = _detail_in(code, detail_id)
     version = request.form.get("version", type=int)
-    return _detail_answer(code, detail_id, None,
+    return _detail_answer(invoice, detail_id, None,
                           lambda: editing.delete_detail(invoice.code, detail_id, version),
                           saved=_removed, done=_("The detail was removed from the invoice."))
 
@@ -202,7 +225,7 @@ def more_details(code: str, line_id: int):
         abort(404)
     if not wants_fragment():
         return redirect(url_for("invoices.show", code=code, _anchor=f"invoice-line-{line.id}"))
-    rows, remaining = detail_page(line, group, request.args.get("after", 0, type=int))
+    rows, remaining = detail_page(line, group, id_arg("after"))
     context = base_context(invoice)
     if context["editable"]["none"] and any(d.backing == "none" for d in rows):
         context["refs"] = references([line.project_id])
@@ -252,8 +275,9 @@ def new_detail(code: str, line_id: int):
     invoice, line = _tm_line(code, line_id)
     if not wants_fragment():
         return back(code)
-    if not base_context(invoice)["editing"]:
-        return message(lifecycle.REFUSALS["edit"], "error", 409)
+    refusal = _state_refusal(invoice)
+    if refusal is not None:
+        return blocks(PAGE, ["new_detail_refused"], line=line, row_message=refusal.text()), 409
     return _new_row(invoice, line, request.args)
 
 
@@ -264,12 +288,16 @@ def create_detail(code: str, line_id: int):
     form = NewDetailForm(request.form, state=invoice.state, currency=invoice.currency)
 
     def refused(refusal: Refusal):
-        # What was typed is kept: the row is drawn again from the posted values.
         invoice, line = _tm_line(code, line_id)
+        if refusal.status == 409:
+            # The invoice can no longer be edited: the row says so instead of the form.
+            return blocks(PAGE, ["new_detail_refused"], line=line,
+                          row_message=refusal.text()), 409
+        # What was typed is kept: the row is drawn again from the posted values.
         errors = refusal.errors or {ROW: refusal.message}
         return _new_row(invoice, line, request.form, errors), refusal.status
 
-    return answer(code, form, lambda: editing.add_detail(
+    return answer(invoice, form, lambda: editing.add_detail(
         invoice.code, line.id, form.transaction_class.data, form.changes()),
         saved=partial(_saved, created=True), refused=refused, done=_("Saved."))
 
@@ -285,12 +313,14 @@ def edit_header(code: str):
 
     def header(refusal: Refusal | None = None):
         context = {**base_context(invoice_by_code(code)),
+                   # A refused value (422) stays as typed, to be corrected.
+                   "header_typed": _typed() if refusal and refusal.status == 422 else {},
                    "header_errors": refusal.errors if refusal else {},
                    "header_message": refusal.message if refusal else None}
         html = blocks(PAGE, ["header"], **context) + blocks(PAGE, ["totals"], **context, oob=True)
         return html, refusal.status if refusal else 200
 
-    return answer(code, form, lambda: editing.update_header(
+    return answer(invoice, form, lambda: editing.update_header(
         invoice.code, form.version.data, form.changes()),
         saved=lambda _invoice: header(), refused=header)
 
@@ -312,6 +342,6 @@ def rename_line(code: str, line_id: int):
                       line_message=refusal.message if refusal else None), \
             refusal.status if refusal else 200
 
-    return answer(code, form, lambda: editing.rename_line(
+    return answer(invoice, form, lambda: editing.rename_line(
         invoice.code, line_id, form.version.data, form.changes().get("name", name)),
         saved=lambda _line: line_name(), refused=line_name)

@@ -4,12 +4,14 @@ number of lines and details. Details load a page at a time per line and billing 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, selectinload
+import datetime as dt
+
+from sqlalchemy import Select, func, literal, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from app.extensions import db
-from app.models import (Category, Contract, Invoice, InvoiceLine, InvoiceLineDetail, Product,
-                        Resource, Role, Task, Unit)
+from app.models import (Category, Contract, Invoice, InvoiceLine, InvoiceLineDetail, InvoiceSend,
+                        Product, Resource, Role, Task, Unit)
 
 DETAIL_PAGE = 50
 GROUPS = ("chargeable", "non_chargeable", "complimentary")
@@ -25,9 +27,14 @@ _SORTS = {
 def invoice_list(status: str | None = None, project_invoice_status: str | None = None,
                  customer_id: int | None = None, contract_number: str | None = None,
                  sort: str = "-date") -> Select:
-    """Invoices, newest first unless sorted otherwise."""
+    """Invoices, newest first unless sorted otherwise, each with when it was last sent to
+    the customer (`last_sent_at`, in the same statement)."""
+    last_sent = (select(func.max(InvoiceSend.sent_at))
+                 .where(InvoiceSend.invoice_id == Invoice.id, InvoiceSend.result == "sent")
+                 .correlate(Invoice).scalar_subquery())
     query = (select(Invoice)
-             .options(joinedload(Invoice.contract), joinedload(Invoice.customer))
+             .options(joinedload(Invoice.contract), joinedload(Invoice.customer),
+                      with_expression(Invoice.last_sent_at, last_sent))
              .order_by(*_SORTS.get(sort, _SORTS["-date"])))
     if status:
         query = query.where(Invoice.status == status)
@@ -72,20 +79,30 @@ class DetailPages:
         return any(d.backing == "none" for rows in self.rows.values() for d in rows)
 
 
+# The order details are shown and paged in, as on the document: by date (undated first),
+# then in the order they were added.
+def _shown_date():
+    return func.coalesce(InvoiceLineDetail.start_date, literal(dt.date.min))
+
+
+def _shown_order():
+    return (_shown_date(), InvoiceLineDetail.id)
+
+
 def first_detail_pages(invoice: Invoice, page: int = DETAIL_PAGE) -> DetailPages:
     """One query for every group's first page and its count (window functions), so that an
     invoice with thousands of details opens as fast as a small one."""
     window = (InvoiceLineDetail.invoice_line_id, InvoiceLineDetail.billing_type)
     ranked = (select(InvoiceLineDetail.id.label("id"),
                      func.row_number().over(partition_by=window,
-                                            order_by=InvoiceLineDetail.id).label("position"),
+                                            order_by=_shown_order()).label("position"),
                      func.count().over(partition_by=window).label("total"))
               .where(InvoiceLineDetail.invoice_id == invoice.id).subquery())
     query = _with_references(
         select(InvoiceLineDetail, ranked.c.total)
         .join(ranked, ranked.c.id == InvoiceLineDetail.id)
         .where(ranked.c.position <= page)
-        .order_by(InvoiceLineDetail.id))
+        .order_by(*_shown_order()))
     pages = DetailPages()
     for detail, total in db.session.execute(query):
         key = (detail.invoice_line_id, detail.billing_type)
@@ -96,16 +113,28 @@ def first_detail_pages(invoice: Invoice, page: int = DETAIL_PAGE) -> DetailPages
 
 def detail_page(line: InvoiceLine, billing_type: str, after: int,
                 page: int = DETAIL_PAGE) -> tuple[list[InvoiceLineDetail], int]:
-    """The next page of a group after the detail id `after`, and how many follow it."""
+    """The next page of a group after the detail `after` in the order shown (by date, then
+    id), and how many follow it. An `after` that is not in the group starts nowhere: none."""
     group = (InvoiceLineDetail.invoice_line_id == line.id,
              InvoiceLineDetail.billing_type == billing_type)
+
+    def beyond(date: dt.date | None, detail_id: int):
+        return tuple_(*_shown_order()) > tuple_(literal(date or dt.date.min), literal(detail_id))
+
+    condition = ()
+    if after:
+        key = db.session.execute(select(InvoiceLineDetail.start_date)
+                                 .where(*group, InvoiceLineDetail.id == after)).first()
+        if key is None:
+            return [], 0
+        condition = (beyond(key.start_date, after),)
     rows = list(db.session.scalars(_with_references(
-        select(InvoiceLineDetail).where(*group, InvoiceLineDetail.id > after)
-        .order_by(InvoiceLineDetail.id).limit(page))))
+        select(InvoiceLineDetail).where(*group, *condition)
+        .order_by(*_shown_order()).limit(page))))
     remaining = 0
     if len(rows) == page:
         remaining = db.session.scalar(select(func.count()).select_from(InvoiceLineDetail)
-                                      .where(*group, InvoiceLineDetail.id > rows[-1].id))
+                                      .where(*group, beyond(rows[-1].start_date, rows[-1].id)))
     return rows, remaining
 
 

@@ -24,7 +24,8 @@ from app.billing.pricing import price_field
 from app.billing.enums import CHARGEABLE, COMPLIMENTARY, NON_CHARGEABLE, TRANSACTION_CLASSES
 from app.billing.money import PERCENT_PLACES, PRICE_PLACES, QUANTITY_PLACES, minor_units, plain
 from app.billing.totals import (DiscountOutOfRange, NegativeFreight, TooManyDecimals, TotalsError,
-                                default_tax, detail_amount, extended_amount)
+                                default_tax, detail_amount, detail_value_problems,
+                                extended_amount)
 from app.billing.values import fits, is_country, is_email, too_large
 from app.extensions import db
 from app.models import (Category, ContractLineClass, Invoice, InvoiceLine, InvoiceLineDetail,
@@ -281,7 +282,24 @@ def _apply(invoice: Invoice, line: InvoiceLine, detail: InvoiceLineDetail, chang
             detail.tax = default_tax(detail.amount, line.tax_rate, currency)
     elif "tax" in changed:
         detail.tax = changed["tax"] if changed["tax"] is not None else _backing_tax(detail)
+    if creating or changed.keys() & {"quantity", "price", "tax"}:
+        _refuse_senseless(detail, currency)
     detail.extended_amount = extended_amount(detail.amount, detail.tax)
+
+
+def _refuse_senseless(detail: InvoiceLineDetail, currency: str) -> None:
+    """Values a reviewer would never mean (app.billing.totals.detail_value_problems)."""
+    problems = detail_value_problems(detail.backing, detail.quantity, detail.price,
+                                     detail.amount, detail.tax)
+    messages = {
+        "negative": _("Cannot be negative."),
+        "tax_negative": _("Cannot be negative."),
+        "tax_above_amount": _("The tax cannot be larger than the amount (%(amount)s).",
+                              amount=plain(detail.amount.quantize(Decimal(1).scaleb(
+                                  -minor_units(currency))))),
+    }
+    if problems:
+        raise ServiceError(errors={field: messages[code] for field, code in problems.items()})
 
 
 def _default_price(invoice: Invoice, detail: InvoiceLineDetail) -> Decimal:
@@ -341,7 +359,10 @@ def update_detail(code: str, detail_id: int, version: int | None,
         db.session.flush()
         _recalculate(invoice)
         after = _audited(detail)
-        _audit_changes(invoice, f"detail {detail.id}", before, after)
+        # Only what the reviewer changed: the amounts it recomputes are not edits of their own.
+        _audit_changes(invoice, audit.target("detail", detail.id, detail.description
+                                             or detail.external_description),
+                       {f: before[f] for f in changed if f in before}, after)
     return DetailEdit.of(detail, previous)
 
 
@@ -391,8 +412,8 @@ def add_detail(code: str, line_id: int, transaction_class: str | None,
     db.session.add(detail)
     db.session.flush()
     _recalculate(invoice)
-    audit.record(invoice.code, "add_detail", target=f"detail {detail.id}",
-                 new=f"{transaction_class}: {detail.description}")
+    audit.record(invoice.code, "add_detail", field="transaction_class", new=transaction_class,
+                 target=audit.target("detail", detail.id, detail.description))
     return DetailEdit.of(detail, None)
 
 
@@ -408,6 +429,31 @@ def delete_detail(code: str, detail_id: int, version: int | None) -> DetailEdit:
     edit = DetailEdit.of(detail, detail.billing_type, removed=True)
     lifecycle.remove_detail(invoice, detail)
     return edit
+
+
+class LineNotFound(NotFound):
+    """The invoice line is not (or no longer) on the invoice."""
+
+
+@_refuse_stale
+@use_case
+def remove_product_line(code: str, line_id: int) -> str:
+    """Take a product line off a draft or in-review invoice; its product contract line is
+    ready to invoice again (SPEC 5.3). Returns the line's name."""
+    invoice = _for_edit(code)
+    line = db.session.scalars(
+        select(InvoiceLine).where(InvoiceLine.id == line_id, InvoiceLine.invoice_id == invoice.id)
+        .with_for_update().execution_options(populate_existing=True)).first()
+    if line is None:
+        raise LineNotFound(_("This line is no longer on invoice %(invoice)s; someone else "
+                             "removed it.", invoice=invoice.code))
+    if line.billing_method != "product":
+        # SPEC 5.1: every time-and-material and fixed-price line has its invoice line.
+        raise Conflict(_("Only product lines can be removed from an invoice."))
+    name = line.name
+    lifecycle.remove_product_line(invoice, line)
+    _recalculate(invoice)
+    return name
 
 
 # ---------------------------------------------------------------- header and lines
@@ -485,7 +531,7 @@ def update_header(code: str, version: int | None, changes: Mapping[str, object])
                            error.field if error.field in changes else "discount_amount") from None
     except NegativeFreight:
         raise ServiceError(_("Cannot be negative."), "freight_amount") from None
-    _audit_changes(invoice, "header", before,
+    _audit_changes(invoice, "header", {f: before[f] for f in changed},
                    {f: getattr(invoice, f) for f in HEADER_EDITABLE_FIELDS})
     return invoice
 
@@ -507,7 +553,8 @@ def rename_line(code: str, line_id: int, version: int | None, name: str | None) 
         raise ServiceError(_("This field is required."), "name")
     if len(name) > 200:
         raise ServiceError(_("At most %(max)s characters.", max=200), "name")
-    audit.record_changes(invoice.code, f"line {line.id}", {"name": (line.name, name)})
+    audit.record_changes(invoice.code, audit.target("line", line.id, name),
+                         {"name": (line.name, name)})
     line.name = name
     return line
 

@@ -8,6 +8,7 @@ from flask import current_app, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
+from werkzeug.routing import IntegerConverter
 from werkzeug.urls import iri_to_uri
 
 from app.extensions import db
@@ -17,6 +18,24 @@ from app.services import ServiceError
 
 # Far beyond any real list; a larger number would overflow the database's OFFSET.
 LAST_PAGE = 1_000_000
+# The largest row id of both databases (INTEGER primary keys).
+ID_MAX = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number a row id can be (up to ID_MAX). A larger one is no
+    row at all, so the route answers 404 instead of overflowing the database's integer."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def id_arg(name: str) -> int:
+    """A row id of the query string (`after=`): 0 when missing or not a number; an id
+    beyond any row's is the largest one (nothing comes after it)."""
+    value = request.args.get(name, 0, type=int)
+    return min(max(value, 0), ID_MAX)
 
 
 def page_number() -> int:

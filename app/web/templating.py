@@ -94,9 +94,11 @@ def _text(value) -> str:
     return str(value)
 
 
-def detail_values(detail: InvoiceLineDetail, currency: str) -> dict[str, str]:
-    """The text of a detail's inputs: plain numbers (no grouping), ISO dates, ids."""
-    return {
+def detail_values(detail: InvoiceLineDetail, currency: str,
+                  typed_text: dict[str, str] | None = None) -> dict[str, str]:
+    """The text of a detail's inputs: plain numbers (no grouping), ISO dates, ids;
+    `typed_text` (what the person typed in a refused row) instead where given."""
+    values = {
         "description": detail.description or "",
         "external_description": detail.external_description or "",
         "billing_type": detail.billing_type, "start_date": _text(detail.start_date),
@@ -109,6 +111,9 @@ def detail_values(detail: InvoiceLineDetail, currency: str) -> dict[str, str]:
         "price": typed(input_price(detail.price, currency)),
         "tax": typed(formatting.money_plain(detail.tax, currency)),
     }
+    if typed_text:
+        values.update((name, text) for name, text in typed_text.items() if name in values)
+    return values
 
 
 def header_value(invoice: Invoice, name: str) -> str:

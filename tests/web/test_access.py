@@ -5,6 +5,7 @@ import re
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from app.web.access import PERMISSIONS, PUBLIC_ENDPOINTS
 from app.extensions import db
@@ -39,7 +40,7 @@ def _sample_url(rule) -> str:
         options = getattr(converter, "items", None) or getattr(converter, "options", None)
         if options:
             values[name] = sorted(options)[0] if not isinstance(options, dict) else next(iter(options))
-        elif type(converter).__name__ == "IntegerConverter":
+        elif isinstance(converter, IntegerConverter):
             values[name] = 1
         else:
             values[name] = "x"

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from app.billing.editability import DETAIL_FIELDS, HEADER_FIELDS, LINE_FIELDS, applies_to_class
+from app.billing.enums import ISSUED_STATES
 from app.extensions import db
 from app.models import InvoiceLineDetail, UnitSchedule
 from app.services.invoicing import recalculate
@@ -142,8 +143,13 @@ def check_post(client, url, row, field, posted, stored, editable, state, expect_
         if stored is not None:
             assert after[COLUMNS.get(field, field)] == stored, where
         return html
-    assert response.status_code == 422, (where, html)
-    assert "cannot be changed" in html, where
+    if state.split(",")[0] in ISSUED_STATES:
+        # A confirmed or paid invoice refuses every edit with its state, whatever the field.
+        assert response.status_code == 409, (where, html)
+        assert "Only draft or in-review invoices can be edited" in html, where
+    else:
+        assert response.status_code == 422, (where, html)
+        assert "cannot be changed" in html, where
     assert after == before, where
     return html
 
