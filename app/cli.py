@@ -10,6 +10,7 @@ from flask import Flask
 
 from app.billing.enums import TRANSACTION_CLASSES
 from app.billing.money import as_money
+from app.config import DEFAULT_COMPANY_NAME
 
 
 def fail(message: str) -> None:
@@ -49,6 +50,14 @@ def register_cli(app: Flask) -> None:
             return
         click.echo(result)
 
+    @app.cli.command("status")
+    def status_command() -> None:
+        """Say which mail server invoices go through and which seller settings are unset."""
+        from flask import current_app
+
+        for line in status_lines(current_app.config):
+            click.echo(line)
+
     register_invoice_cli(app)
     register_user_cli(app)
 
@@ -58,6 +67,31 @@ def _date(value: str, option: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)")
+
+
+COMPANY_SETTINGS = ("COMPANY_NAME", "COMPANY_ADDRESS", "COMPANY_VAT_ID", "COMPANY_EMAIL",
+                    "COMPANY_PHONE", "COMPANY_BANK")
+
+
+def status_lines(config) -> list[str]:
+    """What `status` (and so scripts/run) prints: the mail server of "Send to customer" and
+    the seller settings still unset, whose part of the invoice document is then empty."""
+    server = f"{config['SMTP_HOST']}:{config['SMTP_PORT']}"
+    extras = [part for part, on in (("STARTTLS", config["SMTP_STARTTLS"]),
+                                    (f"user {config['SMTP_USERNAME']}", config["SMTP_USERNAME"]))
+              if on]
+    mail = f"Mail server: {server}{' (' + ', '.join(extras) + ')' if extras else ''}, " \
+           f"from {config['MAIL_FROM']}"
+    if not config.get("SMTP_CONFIGURED"):
+        mail += " (SMTP_HOST unset: sending works only if a server listens there)"
+    lines = [mail + "."]
+    unset = [name for name in COMPANY_SETTINGS
+             if not config[name] or (name == "COMPANY_NAME" and config[name] == DEFAULT_COMPANY_NAME)]
+    if unset:
+        lines.append(f"Seller on invoices: {', '.join(unset)} unset, so left out of the invoice"
+                     + (f' document (named "{DEFAULT_COMPANY_NAME}")' if "COMPANY_NAME" in unset
+                        else " document") + ".")
+    return lines
 
 
 def register_invoice_cli(app: Flask) -> None:
@@ -127,6 +161,19 @@ def register_invoice_cli(app: Flask) -> None:
         except ServiceError as error:
             fail(str(error))
         click.echo(invoice.number)
+
+    @invoices.command("cancel")
+    @click.argument("invoice_id")
+    def cancel(invoice_id) -> None:
+        """Cancel a draft or in-review invoice: kept as a cancelled record (unlike a deletion),
+        its items ready to invoice again."""
+        from app.services.lifecycle import cancel_invoice
+
+        try:
+            invoice = cancel_invoice(invoice_id)
+        except ServiceError as error:
+            fail(str(error))
+        click.echo(f"Cancelled {invoice.code}; its items are ready to invoice again.")
 
     @invoices.command("export")
     @click.argument("invoice_id")

@@ -2,19 +2,19 @@
 statements."""
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.billing.enums import NOT_AVAILABLE, TRANSACTION_CLASSES
+from app.billing.enums import TRANSACTION_CLASSES
 from app.billing.milestones import milestone_total
-from app.billing.money import as_money
+from app.billing.money import EXACT, as_money
 from app.billing.totals import (HeaderTotals, counts_in_totals, detail_amount, header_totals,
-                                line_totals_of_sums, product_line_totals)
+                                line_totals_of_sums)
 from app.extensions import db
-from app.models import Actual, Contract, ContractLine, Invoice, Milestone
-from app.services.invoicing import InvoiceParameters
+from app.models import Contract, ContractLine, Invoice
+from app.services.invoicing import ReadyItem
 
 
 def contract_by_ref(ref: str) -> Contract | None:
@@ -90,55 +90,31 @@ class PreviewLine:
         return self.count - self.chargeable
 
 
-def invoice_preview(contract: Contract, params: InvoiceParameters) -> list[PreviewLine]:
-    """The invoice lines create_invoice would make with these parameters, with the count and
-    amounts of their items — read-only, with the same selection as
-    app.services.invoicing.add_ready_items: ready, dated on or before the cut-off, of the
-    chosen classes, not `not_available`; one line per T&M and fixed-price line even when
-    empty; product lines only when ready and taken."""
+def invoice_preview(contract: Contract, items: list[ReadyItem]) -> list[PreviewLine]:
+    """The invoice lines create_invoice would make, with the count and amounts of the items
+    they would take (`items`: app.services.invoicing.ready_items, the one selection): one
+    line per T&M and fixed-price line even when empty; product lines only when taken."""
     currency = contract.currency
-    actuals: dict[int, dict] = {}
-    tm_ids = [line.id for line in contract.lines if line.billing_method == "time_and_material"]
-    if tm_ids and params.classes:
-        rows = db.session.execute(
-            select(Actual.contract_line_id, Actual.billing_type, func.count(),
-                   func.sum(Actual.amount), func.sum(Actual.tax))
-            .where(Actual.contract_line_id.in_(tm_ids), Actual.status == "ready",
-                   Actual.billing_type != NOT_AVAILABLE, Actual.date <= params.cutoff,
-                   Actual.transaction_class.in_(sorted(params.classes)))
-            .group_by(Actual.contract_line_id, Actual.billing_type))
-        for line_id, billing_type, count, amount, tax in rows:
-            actuals.setdefault(line_id, {})[billing_type] = (count, amount, tax)
-    milestones: dict[int, tuple] = {}
-    fp_ids = [line.id for line in contract.lines if line.billing_method == "fixed_price"]
-    if fp_ids and params.milestones:
-        milestones = {line_id: (count, amount, tax) for line_id, count, amount, tax in
-                      db.session.execute(
-                          select(Milestone.contract_line_id, func.count(),
-                                 func.sum(Milestone.amount), func.sum(Milestone.tax))
-                          .where(Milestone.contract_line_id.in_(fp_ids),
-                                 Milestone.status == "ready", Milestone.date <= params.cutoff)
-                          .group_by(Milestone.contract_line_id))}
+    by_line: dict[int, dict[str, list]] = {}
+    with localcontext(EXACT):  # sums of rounded amounts never round
+        for item in items:
+            sums = by_line.setdefault(item.line_id, {}).setdefault(
+                item.billing_type, [0, Decimal(0), Decimal(0)])
+            sums[0] += 1
+            sums[1] += item.amount
+            sums[2] += item.tax
     preview = []
     for line in contract.lines:
-        if line.billing_method == "product":
-            if params.products and line.status == "ready":
-                totals = product_line_totals(line.quantity, line.price, line.tax, currency)
-                preview.append(PreviewLine(line, 1, 1, totals.amount, totals.tax))
-        elif line.billing_method == "fixed_price":
-            count, amount, tax = milestones.get(line.id, (0, Decimal(0), Decimal(0)))
-            preview.append(PreviewLine(line, count, count, _exact(amount, currency),
-                                       _exact(tax, currency)))
-        else:
-            by_type = actuals.get(line.id, {})
-            # The line's totals by the one rule (app.billing.totals: only chargeable counts).
-            totals = line_totals_of_sums({t: (a, x) for t, (_n, a, x) in by_type.items()},
-                                         currency)
-            charged = sum(n for t, (n, _a, _x) in by_type.items() if counts_in_totals(t))
-            not_charged = sum((a for t, (_n, a, _x) in by_type.items()
-                               if not counts_in_totals(t)), Decimal(0))
-            preview.append(PreviewLine(line, sum(v[0] for v in by_type.values()), charged,
-                                       totals.amount, totals.tax, _exact(not_charged, currency)))
+        by_type = by_line.get(line.id, {})
+        if line.billing_method == "product" and not by_type:
+            continue
+        # The line's totals by the one rule (app.billing.totals: only chargeable counts).
+        totals = line_totals_of_sums({t: (a, x) for t, (_n, a, x) in by_type.items()}, currency)
+        charged = sum(n for t, (n, _a, _x) in by_type.items() if counts_in_totals(t))
+        not_charged = sum((a for t, (_n, a, _x) in by_type.items()
+                           if not counts_in_totals(t)), Decimal(0))
+        preview.append(PreviewLine(line, sum(v[0] for v in by_type.values()), charged,
+                                   totals.amount, totals.tax, _exact(not_charged, currency)))
     return preview
 
 

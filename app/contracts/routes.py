@@ -21,8 +21,9 @@ from app.htmx import page_or_block
 from app.models import Customer, Milestone, PriceList, Product
 from app.services import ServiceError
 from app.services import contracts as services
-from app.services.invoicing import (InvoiceParameters, MilestonesDoNotAddUp, create_invoice,
-                                    milestone_gaps)
+from app.services.invoicing import (InvoiceParameters, MilestonesDoNotAddUp, OpenDraftExists,
+                                    PreviewOutdated, create_invoice, fingerprint, milestone_gaps,
+                                    open_drafts, ready_items)
 from app.web.forms import active, choose, currency_choices, project_choices
 from app.web.pages import form_status, paginate, refused
 
@@ -364,9 +365,20 @@ def _gap_message(contract) -> str | None:
         "Correct the milestones, or leave milestones out of this invoice.")
 
 
+def _preview(contract, params: InvoiceParameters) -> dict:
+    """Step two: what an invoice with these parameters would take now, and the fingerprint
+    of it that Finish posts back (app.services.invoicing.check_preview compares)."""
+    items = ready_items(contract, params)
+    preview = invoice_preview(contract, items)
+    return {"step": "preview", "preview": preview, "params": params,
+            "totals": preview_totals(contract, preview), "selection": fingerprint(items),
+            "nothing_ready": not items}
+
+
 @bp.route("/contracts/<ref>/invoice", methods=["GET", "POST"])
 def invoice(ref: str):
-    """Step one: the parameters; Next: what will be invoiced; Finish: the draft invoice."""
+    """Step one: the parameters; Next: what will be invoiced; Finish: the draft invoice —
+    only if it takes exactly what the preview showed."""
     contract = _contract(ref)
     classes = contract_classes(contract)
     has_milestones = any(line.billing_method == "fixed_price" for line in contract.lines)
@@ -377,7 +389,9 @@ def invoice(ref: str):
         del form.milestones
     if not has_products:
         del form.products
-    context = {"contract": contract, "form": form, "step": "parameters"}
+    context = {"contract": contract, "form": form, "step": "parameters",
+               "open_drafts": open_drafts(contract)}
+    status = None
     if request.method == "GET":
         form.cutoff.data = dt.date.today()
         form.classes.data = classes
@@ -391,21 +405,32 @@ def invoice(ref: str):
             milestones="milestones" in form and form.milestones.data,
             products="products" in form and form.products.data)
         action = request.form.get("action")
+        previewed = request.form.get("selection")
         gap = _gap_message(contract) if params.milestones else None
         if gap:
             form.milestones.errors = [gap]
-        elif action == "finish":
+        elif action == "finish" and previewed is not None:
             try:
-                created = create_invoice(contract.number, params)
+                created = create_invoice(contract.number, params, previewed=previewed,
+                                         despite_open_drafts=form.another_draft.data)
                 flash(_("Draft invoice %(code)s created.", code=created.code), "success")
                 return redirect(url_for("invoices.show", code=created.code))
             except MilestonesDoNotAddUp as error:
                 form.milestones.errors = [str(error)]
+            except (PreviewOutdated, OpenDraftExists) as error:
+                # Nothing was created: the preview again, as it is now, to finish again.
+                context.update(_preview(contract, params), open_drafts=open_drafts(contract))
+                if isinstance(error, OpenDraftExists):
+                    form.another_draft.errors = [str(error)]
+                else:
+                    context["notice"] = str(error)
+                status = 409
             except ServiceError as error:
                 form.form_errors.append(str(error))
         elif action != "back":
-            preview = invoice_preview(contract, params)
-            context.update(step="preview", preview=preview, params=params,
-                           totals=preview_totals(contract, preview))
+            context.update(_preview(contract, params))
+            if action == "finish":  # posted without the preview it would create
+                context["notice"] = _("Check what will be invoiced, then press Finish.")
     failed = bool(form.errors or form.form_errors)
-    return render_template("contracts/invoice.html", **context), form_status(failed)
+    return (render_template("contracts/invoice.html", **context),
+            status or form_status(failed))

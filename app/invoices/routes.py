@@ -5,23 +5,25 @@ An action that worked reloads the page with its message (HX-Redirect for htmx); 
 one answers 409 with the reason in the page's message area.
 """
 
-from decimal import Decimal
+import datetime as dt
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from app.billing.dues import is_overdue
 from app.extensions import db
 from app.htmx import blocks, wants_fragment
 from app.invoices import bp
 from app.invoices.forms import (SORTS, InvoiceFilterForm, MarkPaidForm, ReopenPaidForm,
                                 fill_contract_choices, fill_customer_choices)
+from app.invoices.history import full_history, recent_history
 from app.invoices.page import PAGE, back, base_context, invoice_or_404, message
 from app.invoices.queries import first_detail_pages, invoice_by_code, invoice_list, references
 from app.models import Invoice
 from app.services import ServiceError
-from app.services import audit, editing, lifecycle
-from app.services.exporting import invoice_json, invoiced_to_date
+from app.services import editing, lifecycle
+from app.services.exporting import invoice_json
 from app.web.pages import paginate
 
 
@@ -43,8 +45,11 @@ def index():
                          project_invoice_status=filters.get("project_invoice_status"),
                          customer_id=int(filters["customer"]) if "customer" in filters else None,
                          contract_number=filters.get("contract"), sort=sort)
-    return render_template("invoices/list.html", form=form, pagination=paginate(query),
-                           filtered=bool(filters), sort=sort, sorts=SORTS)
+    pagination, today = paginate(query), dt.date.today()
+    overdue = {invoice.id for invoice in pagination.items
+               if is_overdue(invoice.state, invoice.due_date, today)}
+    return render_template("invoices/list.html", form=form, pagination=pagination,
+                           filtered=bool(filters), sort=sort, sorts=SORTS, overdue=overdue)
 
 
 # ---------------------------------------------------------------- the page
@@ -56,21 +61,16 @@ def show_json(code: str):
     return jsonify(invoice_json(invoice))
 
 
-HISTORY_SHOWN = 200  # newest first; the trail itself keeps everything
-
-
-def _page(invoice: Invoice, status: int = 200, **extra):
-    """The whole page: header, totals, lines and each group's first page of details."""
-    context = base_context(invoice)
-    earlier = invoiced_to_date(invoice)
+def _page(invoice: Invoice, status: int = 200, *, whole_history: bool = False, **extra):
+    """The whole page: header, totals, lines, each group's first page of details and the
+    latest entries of the history (every entry with `whole_history`)."""
+    context = base_context(invoice)  # with the invoiced to date of each line, read once
     pages = first_detail_pages(invoice)
     if context["editing"] and pages.has_backed_by_nothing():
         context["refs"] = references({line.project_id for line in invoice.lines})
     context.update(
-        invoiced={line.contract_line_id: earlier.get(line.contract_line_id, Decimal(0))
-                  for line in invoice.lines},
-        pages=pages, counts=pages.counts, history=audit.timeline(invoice.code)[:HISTORY_SHOWN],
-        **extra)
+        pages=pages, counts=pages.counts,
+        history=full_history(invoice) if whole_history else recent_history(invoice), **extra)
     return render_template(PAGE, **context), status
 
 
@@ -79,6 +79,16 @@ def show(code: str):
     """One invoice: the editor while draft or in review, read-only afterwards."""
     invoice = invoice_by_code(code) or abort(404)
     return _page(invoice)
+
+
+@bp.get("/invoices/<code>/history")
+def history(code: str):
+    """Every entry of the invoice's history ("show all"): the section for htmx, else the page."""
+    invoice = invoice_by_code(code) or abort(404)
+    if wants_fragment():
+        return render_template("invoices/_history.html", invoice=invoice,
+                               history=full_history(invoice))
+    return _page(invoice, whole_history=True)
 
 
 # ---------------------------------------------------------------- lifecycle actions
@@ -235,3 +245,45 @@ def delete(code: str):
         return _refusal(code, error)
     return _done(code, _("Invoice %(code)s was deleted; its items are ready to invoice again.",
                          code=code), to=url_for("invoices.index"))
+
+
+@bp.post("/invoices/<code>/cancel")
+def cancel(code: str):
+    """Cancel a draft or in-review invoice: unlike Delete it stays, as a cancelled record;
+    its items return to ready."""
+    return _action(code, lifecycle.cancel_invoice, lambda invoice: _(
+        "Invoice %(code)s was cancelled: it is kept as a record, and its items are ready to "
+        "invoice again.", code=invoice.code))
+
+
+# ---------------------------------------------------------------- product lines (SPEC 5.3)
+
+@bp.post("/invoices/<code>/lines/<int:line_id>/remove")
+def remove_line(code: str, line_id: int):
+    """Remove a product line from a draft; its contract line is ready to invoice again.
+    For htmx: the message, the line taken out of the page and the totals, out of band."""
+    invoice = invoice_or_404(code)
+    try:
+        name = editing.remove_product_line(invoice.code, line_id)
+    except editing.LineNotFound as error:
+        return _line_gone(code, line_id, str(error))
+    except ServiceError as error:
+        return _refusal(code, error, error.status)
+    text = _("Product line %(name)s removed; it is ready to invoice again.", name=name)
+    if not wants_fragment():
+        flash(text, "success")
+        return back(code)
+    db.session.expire_all()
+    invoice = invoice_or_404(code)
+    return (blocks(PAGE, ["messages"], notice=text, notice_kind="success")
+            + blocks(PAGE, ["line_removed"], line_id=line_id)
+            + blocks(PAGE, ["totals", "header_version"], **base_context(invoice), oob=True))
+
+
+def _line_gone(code: str, line_id: int, text: str):
+    """Someone else removed the line first: say so, and take it out of the page too."""
+    if not wants_fragment():
+        flash(text, "warning")
+        return back(code)
+    html, status = message(text, "warning", 409)
+    return html + blocks(PAGE, ["line_removed"], line_id=line_id), status

@@ -326,12 +326,16 @@ def _recalculate(invoice: Invoice) -> None:
     """Line and header totals; a total the change would make invalid refuses the change."""
     try:
         recalculate(invoice)
-    except DiscountOutOfRange:
-        raise ServiceError(_(
-            "This change would leave the discount larger than the detail amount. Lower the "
-            "discount on the invoice header first.")) from None
     except TotalsError as error:
-        raise ServiceError(str(error)) from None
+        raise _totals_refusal(error) from None
+
+
+def _totals_refusal(error: TotalsError) -> ServiceError:
+    if isinstance(error, DiscountOutOfRange):
+        return ServiceError(_(
+            "This change would leave the discount larger than the detail amount. Lower the "
+            "discount on the invoice header first."))
+    return ServiceError(str(error))
 
 
 @_refuse_stale
@@ -427,7 +431,10 @@ def delete_detail(code: str, detail_id: int, version: int | None) -> DetailEdit:
         "Someone else changed this detail after you opened it. It now shows their values; "
         "it was not removed."))
     edit = DetailEdit.of(detail, detail.billing_type, removed=True)
-    lifecycle.remove_detail(invoice, detail)
+    try:
+        lifecycle.remove_detail(invoice, detail)
+    except TotalsError as error:  # e.g. a fixed discount larger than what is left
+        raise _totals_refusal(error) from None
     return edit
 
 

@@ -1,21 +1,23 @@
 """Creating invoices from a contract and keeping their totals (SPEC 5.1, 5.6, 6)."""
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import case, func, insert, literal, or_, select, update
 
-from app.billing.enums import TRANSACTION_CLASSES
+from app.billing.enums import EDITABLE_STATES, NOT_AVAILABLE, TRANSACTION_CLASSES
 from app.billing.milestones import milestone_gap
 from app.billing.money import as_money
 from app.billing.totals import LineTotals, header_totals, line_totals_of_sums, product_line_totals
 from app.extensions import db
 from app.models import (Actual, Contract, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone)
-from app.services import NotFound, ServiceError, audit, find_one, use_case
+from app.services import Conflict, NotFound, ServiceError, audit, find_one, use_case
 from app.services.numbering import next_invoice_code
 
 PAYMENT_TERMS_DAYS = 30
@@ -47,15 +49,26 @@ class MilestonesDoNotAddUp(ServiceError):
 
 @use_case
 def create_invoice(contract_ref: str, params: InvoiceParameters, *,
-                   today: dt.date | None = None) -> Invoice:
+                   today: dt.date | None = None, previewed: str | None = None,
+                   despite_open_drafts: bool = True) -> Invoice:
     """Create a draft invoice for a contract with every ready item up to the cut-off.
 
     One invoice line per T&M and fixed-price line, even with no items; product lines
     only when ready. Items move to invoice_created in the same transaction.
+
+    `previewed` is the fingerprint of what the wizard showed (`fingerprint`): when what
+    would be invoiced now differs, PreviewOutdated says what changed and nothing is
+    created. With `despite_open_drafts` False, an open draft of the contract refuses
+    (OpenDraftExists) until the person confirms a second one.
     """
     # The contract row lock queues concurrent creators for one contract; the partial
-    # unique indexes on details refuse a double placement whatever happens.
+    # unique indexes on details refuse a double placement whatever happens. Both checks
+    # run under it, so that nothing can change between them and the writing.
     contract = find_contract(contract_ref, lock=True)
+    if previewed is not None:
+        check_preview(contract, params, previewed)
+    if not despite_open_drafts:
+        _check_no_open_draft(contract)
     invoice = build_invoice(contract, params, today or dt.date.today())
     audit.record(invoice.code, "create", field="cutoff_date", new=params.cutoff)
     return invoice
@@ -110,6 +123,225 @@ def _check_milestones_add_up(contract: Contract) -> None:
             amount=as_money(amount, contract.currency)))
 
 
+# --- what an invoice would take now, and the wizard's preview of it (SPEC 5.1) -------------
+
+
+def ready_actual_conditions(actual, cutoff: dt.date, classes) -> tuple:
+    """The actuals an invoice takes: ready, not `not_available`, dated on or before the
+    cut-off, of the chosen classes. `actual` is the columns of the actuals table."""
+    return (actual.status == "ready", actual.billing_type != NOT_AVAILABLE,
+            actual.date <= cutoff, actual.transaction_class.in_(sorted(classes)))
+
+
+def ready_milestone_conditions(milestone, cutoff: dt.date) -> tuple:
+    """The milestones an invoice takes: ready and dated on or before the cut-off."""
+    return (milestone.status == "ready", milestone.date <= cutoff)
+
+
+ITEM_KINDS = ("actual", "milestone", "product")
+
+
+@dataclass(frozen=True)
+class ReadyItem:
+    """One thing an invoice would take — an actual, a milestone or a product line — with
+    its contract line and what it adds."""
+
+    kind: str  # one of ITEM_KINDS
+    id: int
+    line_id: int
+    billing_type: str
+    amount: Decimal
+    tax: Decimal
+
+
+def ready_items(contract: Contract, params: InvoiceParameters) -> list[ReadyItem]:
+    """What create_invoice would put on an invoice of the contract now, read-only: the
+    selection of add_missing_lines and add_ready_items, read from the database as it is
+    (not from rows the session may hold)."""
+    lines = contract.lines
+    items: list[ReadyItem] = []
+    tm_ids = [line.id for line in lines if line.billing_method == "time_and_material"]
+    if tm_ids and params.classes:
+        a = Actual.__table__.c
+        items += [ReadyItem("actual", *row) for row in db.session.execute(
+            select(a.id, a.contract_line_id, a.billing_type, a.amount, a.tax)
+            .where(a.contract_line_id.in_(tm_ids),
+                   *ready_actual_conditions(a, params.cutoff, params.classes))
+            .order_by(a.id))]
+    fp_ids = [line.id for line in lines if line.billing_method == "fixed_price"]
+    if fp_ids and params.milestones:
+        m = Milestone.__table__.c
+        items += [ReadyItem("milestone", id_, line_id, "chargeable", amount, tax)
+                  for id_, line_id, amount, tax in db.session.execute(
+                      select(m.id, m.contract_line_id, m.amount, m.tax)
+                      .where(m.contract_line_id.in_(fp_ids),
+                             *ready_milestone_conditions(m, params.cutoff))
+                      .order_by(m.id))]
+    if params.products and any(line.billing_method == "product" for line in lines):
+        c = ContractLine.__table__.c
+        for id_, quantity, price, tax in db.session.execute(
+                select(c.id, c.quantity, c.price, c.tax)
+                .where(c.contract_id == contract.id, c.billing_method == "product",
+                       c.status == "ready").order_by(c.id)):
+            totals = product_line_totals(quantity, price, tax, contract.currency)
+            items.append(ReadyItem("product", id_, id_, "chargeable", totals.amount, totals.tax))
+    return items
+
+
+# The ids ride along only while they are short enough for a form field (Werkzeug takes
+# 500 kB); beyond, the digest alone still refuses a stale preview, without the detail.
+FINGERPRINT_IDS_MAX = 100_000
+_IDS_PARSED_MAX = 200_000
+
+
+def fingerprint(items: list[ReadyItem]) -> str:
+    """What the wizard carries from its preview to Finish: a digest of every item with what
+    it adds, then the ids by kind ("1-5,9"), to say at Finish which items changed."""
+    ids = ":".join(_ranges(sorted(i.id for i in items if i.kind == kind)) for kind in ITEM_KINDS)
+    digest = _digest(items)
+    return f"{digest}:{ids}" if len(ids) <= FINGERPRINT_IDS_MAX else digest
+
+
+def _digest(items: list[ReadyItem]) -> str:
+    text = "\n".join(f"{i.kind} {i.id} {i.line_id} {i.billing_type} "
+                     f"{format(i.amount.normalize(), 'f')} {format(i.tax.normalize(), 'f')}"
+                     for i in sorted(items, key=lambda i: (i.kind, i.id)))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _ranges(ids: list[int]) -> str:
+    parts, start, end = [], None, None
+    for i in ids:
+        if start is not None and i == end + 1:
+            end = i
+            continue
+        if start is not None:
+            parts.append(f"{start}-{end}" if end > start else str(start))
+        start = end = i
+    if start is not None:
+        parts.append(f"{start}-{end}" if end > start else str(start))
+    return ",".join(parts)
+
+
+def _parse_ids(text: str, room: int) -> set[int]:
+    ids: set[int] = set()
+    for part in filter(None, text.split(",")):
+        first, _sep, last = part.partition("-")
+        low, high = int(first), int(last or first)
+        if low < 0 or high < low or high - low >= room - len(ids):
+            raise ValueError(part)
+        ids.update(range(low, high + 1))
+    return ids
+
+
+def parse_fingerprint(text: str) -> tuple[str, dict[str, set[int]] | None]:
+    """The digest and the ids by kind of a fingerprint; no ids when it carries none or
+    is not one (a posted value is never trusted to be well formed)."""
+    digest, *parts = (text or "").split(":")
+    if len(parts) != len(ITEM_KINDS):
+        return digest, None
+    try:
+        ids: dict[str, set[int]] = {}
+        for kind, part in zip(ITEM_KINDS, parts):
+            ids[kind] = _parse_ids(part, _IDS_PARSED_MAX - sum(map(len, ids.values())))
+    except ValueError:
+        return digest, None
+    return digest, ids
+
+
+class PreviewOutdated(Conflict):
+    """What would be invoiced changed since the wizard's preview; nothing was created."""
+
+
+def check_preview(contract: Contract, params: InvoiceParameters, previewed: str) -> None:
+    """Raise PreviewOutdated, saying what changed, unless an invoice with these parameters
+    would take exactly what the preview with this fingerprint showed."""
+    items = ready_items(contract, params)
+    digest, before = parse_fingerprint(previewed)
+    if digest != _digest(items):
+        raise PreviewOutdated(_describe_change(items, before))
+
+
+def _describe_change(items: list[ReadyItem], before: dict[str, set[int]] | None) -> str:
+    parts = [_("What will be invoiced changed since the preview; nothing was created.")]
+    if before is not None:
+        now = {kind: {i.id for i in items if i.kind == kind} for kind in ITEM_KINDS}
+        gone = {kind: before[kind] - now[kind] for kind in ITEM_KINDS}
+        taken = _holders(gone)
+        for code, count in sorted(taken.items()):
+            parts.append(ngettext("%(num)s item of the preview was taken by %(invoice)s.",
+                                  "%(num)s items of the preview were taken by %(invoice)s.",
+                                  count, invoice=code))
+        left = sum(map(len, gone.values())) - sum(taken.values())
+        if left:
+            parts.append(ngettext("%(num)s item of the preview is no longer ready to invoice.",
+                                  "%(num)s items of the preview are no longer ready to invoice.",
+                                  left))
+        added = sum(len(now[kind] - before[kind]) for kind in ITEM_KINDS)
+        if added:
+            parts.append(ngettext("%(num)s item became ready to invoice since the preview.",
+                                  "%(num)s items became ready to invoice since the preview.",
+                                  added))
+        if not (taken or left or added):
+            parts.append(_("Amounts or billing types of items of the preview changed."))
+    if items:
+        parts.append(_("Check what will be invoiced now and press Finish again."))
+    else:
+        parts.append(_("Nothing is ready to invoice any more: Finish now creates a draft "
+                       "whose lines have no items."))
+    return " ".join(parts)
+
+
+def _chunks(ids: set[int], size: int = 500):
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), size):
+        yield ordered[start:start + size]
+
+
+def _holders(gone: dict[str, set[int]]) -> dict[str, int]:
+    """The invoices (not cancelled) that hold these items now: Invoice ID → how many."""
+    counts: dict[str, int] = defaultdict(int)
+    detail = InvoiceLineDetail
+    queries = [(ids, select(Invoice.code, func.count()).select_from(detail)
+                .join(Invoice, Invoice.id == detail.invoice_id).where(detail.is_open), column)
+               for ids, column in ((gone["actual"], detail.actual_id),
+                                   (gone["milestone"], detail.milestone_id))]
+    queries.append((gone["product"], select(Invoice.code, func.count()).select_from(InvoiceLine)
+                    .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+                    .where(InvoiceLine.is_open, InvoiceLine.billing_method == "product"),
+                    InvoiceLine.contract_line_id))
+    for ids, query, column in queries:
+        for chunk in _chunks(ids):
+            for code, count in db.session.execute(query.where(column.in_(chunk))
+                                                  .group_by(Invoice.code)):
+                counts[code] += count
+    return dict(counts)
+
+
+class OpenDraftExists(Conflict):
+    """The contract already has a draft or in-review invoice; a second was not confirmed."""
+
+
+def open_drafts(contract: Contract) -> list[str]:
+    """The Invoice IDs of the contract's draft and in-review invoices, oldest first."""
+    return list(db.session.scalars(
+        select(Invoice.code).where(Invoice.contract_id == contract.id, Invoice.status == "active",
+                                   Invoice.project_invoice_status.in_(EDITABLE_STATES))
+        .order_by(Invoice.id)))
+
+
+def _check_no_open_draft(contract: Contract) -> None:
+    codes = open_drafts(contract)
+    if codes:
+        raise OpenDraftExists(ngettext(
+            "Contract %(contract)s already has an open draft invoice: %(invoices)s. Tick the "
+            "box to create another one anyway.",
+            "Contract %(contract)s already has %(num)s open draft invoices: %(invoices)s. Tick "
+            "the box to create another one anyway.",
+            len(codes), contract=contract.number, invoices=", ".join(codes)),
+            field="another_draft")
+
+
 def add_missing_lines(invoice: Invoice, *, tm_line_ids: set[int] | None = None) -> None:
     """One invoice line per T&M and fixed-price contract line, and one per ready product
     line when the invoice takes products — skipping those already on the invoice."""
@@ -162,8 +394,7 @@ def add_ready_items(invoice: Invoice) -> int:
                actual.c.price, actual.c.amount, actual.c.tax, actual.c.amount + actual.c.tax)
         .select_from(actual.join(line, line.c.contract_line_id == actual.c.contract_line_id))
         .where(line.c.invoice_id == invoice.id, line.c.billing_method == "time_and_material",
-               actual.c.status == "ready", actual.c.billing_type != "not_available",
-               actual.c.date <= invoice.cutoff_date, actual.c.transaction_class.in_(classes))
+               *ready_actual_conditions(actual.c, invoice.cutoff_date, classes))
         .order_by(actual.c.date, actual.c.id))
     detail = InvoiceLineDetail.__table__
     columns = ["invoice_id", "invoice_line_id", "actual_id", "transaction_class", "billing_type",
@@ -193,7 +424,7 @@ def _add_ready_milestones(invoice: Invoice) -> None:
         select(Milestone, InvoiceLine.id)
         .join(InvoiceLine, InvoiceLine.contract_line_id == Milestone.contract_line_id)
         .where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.billing_method == "fixed_price",
-               Milestone.status == "ready", Milestone.date <= invoice.cutoff_date)).all()
+               *ready_milestone_conditions(Milestone.__table__.c, invoice.cutoff_date))).all()
     rows = [{"invoice_id": invoice.id, "invoice_line_id": line_id, "milestone_id": m.id,
              "transaction_class": "milestone", "billing_type": "chargeable",
              "description": m.description or m.name, "external_description":

@@ -206,11 +206,19 @@ def release_items(invoice_id: int, *, detail_ids: list[int] | None = None) -> No
                                                Milestone.status == "invoice_created")
                        .values(status="ready"))
     if detail_ids is None:
-        products = select(InvoiceLine.contract_line_id).where(
-            InvoiceLine.invoice_id == invoice_id, InvoiceLine.billing_method == "product")
-        db.session.execute(update(ContractLine).where(ContractLine.id.in_(products),
-                                                      ContractLine.status == "invoice_created")
-                           .values(status="ready"))
+        release_product_lines(invoice_id)
+
+
+def release_product_lines(invoice_id: int, *, line_ids: list[int] | None = None) -> None:
+    """Return the product contract lines of the invoice's product lines (all, or those
+    invoice lines) to ready."""
+    scope = [InvoiceLine.invoice_id == invoice_id, InvoiceLine.billing_method == "product"]
+    if line_ids is not None:
+        scope.append(InvoiceLine.id.in_(line_ids))
+    products = select(InvoiceLine.contract_line_id).where(*scope)
+    db.session.execute(update(ContractLine).where(ContractLine.id.in_(products),
+                                                  ContractLine.status == "invoice_created")
+                       .values(status="ready"))
 
 
 @use_case
@@ -264,11 +272,21 @@ def remove_detail(invoice: Invoice, detail: InvoiceLineDetail) -> None:
     """The steps of removing a detail, inside the caller's transaction: release its item,
     record it, delete it, recompute the totals."""
     release_items(invoice.id, detail_ids=[detail.id])
-    audit.record(invoice.code, "remove_detail", target=f"detail {detail.id}",
-                 old=detail.description or detail.external_description)
+    audit.record(invoice.code, "remove_detail", target=audit.target(
+        "detail", detail.id, detail.description or detail.external_description))
     db.session.delete(detail)
     db.session.flush()
     recalculate(invoice)
+
+
+def remove_product_line(invoice: Invoice, line: InvoiceLine) -> None:
+    """The steps of removing a product line (SPEC 5.3), inside the caller's transaction:
+    its contract line returns to ready, record it, delete it. The caller recomputes the
+    totals (and decides what a discount larger than what is left means)."""
+    release_product_lines(invoice.id, line_ids=[line.id])
+    audit.record(invoice.code, "remove_line", target=audit.target("line", line.id, line.name))
+    db.session.delete(line)
+    db.session.flush()
 
 
 def list_invoices(contract=None) -> list[Invoice]:

@@ -38,12 +38,13 @@ PERMISSIONS: dict[str, str] = {
     "entries.reject": "approve_entries",
     **{f"invoices.{name}": "edit_invoice" for name in (
         "edit_detail", "create_detail", "delete_detail", "edit_header", "rename_line",
-        "recalculate", "refresh", "back_to_draft")},
+        "recalculate", "refresh", "back_to_draft", "remove_line")},
     "invoices.submit_review": "submit_review",
     "invoices.confirm": "confirm",
     "invoices.mark_paid": "mark_paid",
     "invoices.reopen_paid": "reopen_paid",
     "invoices.delete": "delete_invoice",
+    "invoices.cancel": "delete_invoice",
     # Setup data is the admin's: even its lists.
     **{f"setup.{name}": "manage_setup" for name in (
         "index", "list_", "new", "edit", "archive", "restore", "add_role_price", "add_category_price",

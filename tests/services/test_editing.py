@@ -266,6 +266,14 @@ def test_delete_detail_made_on_an_older_version_is_refused(world):
     assert world.detail(world.actual_detail.id) is not None
 
 
+def test_removing_a_detail_cannot_leave_the_discount_above_the_detail_amount(world):
+    update_header(world.code, world.invoice().version, {"discount_amount": Decimal("8000.00")})
+    with pytest.raises(ServiceError, match="discount larger than the detail amount"):
+        delete_detail(world.code, world.actual_detail.id, 1)
+    assert world.detail(world.actual_detail.id) is not None
+    assert db.session.scalar(select(Actual.status)) == "invoice_created"
+
+
 def test_delete_milestone_detail(world):
     delete_detail(world.code, world.milestone_detail.id, 1)
     assert db.session.scalar(select(Milestone.status)) == "ready"

@@ -91,3 +91,18 @@ def error_next_to(html: str, field: str) -> str:
     message = re.search(r'data-testid="error-[^"]+" role="alert">(.*?)</p>', wrapper.group(0),
                         re.DOTALL)
     return message.group(1).strip()
+
+
+def wizard_selection(html: str) -> str:
+    """The fingerprint of what the wizard's preview shows, which Finish posts back."""
+    match = re.search(r'name="selection" value="([^"]*)"', html)
+    assert match, "no preview on the page"
+    return match.group(1)
+
+
+def finish_wizard(client, ref: str, data: dict, **extra):
+    """Next, then Finish with what the preview showed (as the person does)."""
+    html = page(client.post(f"/contracts/{ref}/invoice", data={**data, "action": "next"}))
+    return client.post(f"/contracts/{ref}/invoice",
+                       data={**data, **extra, "action": "finish",
+                             "selection": wizard_selection(html)})

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Actual, Invoice, Milestone
 from tests.factories import (make_actual, make_contract, make_fixed_price_line, make_product_line,
                              make_project, make_tm_line)
-from tests.web.helpers import error_next_to, page
+from tests.web.helpers import error_next_to, finish_wizard, page
 
 PARAMETERS = {"cutoff": "2026-03-31", "classes": ["time", "expense"], "milestones": "y",
               "products": "y"}
@@ -71,8 +71,7 @@ def test_next_shows_what_will_be_invoiced_per_line_and_creates_nothing(client):
 
 def test_finish_creates_the_draft_and_opens_it(client):
     contract, _ = _contract()
-    response = client.post(f"/contracts/{contract.number}/invoice",
-                           data={**PARAMETERS, "action": "finish"})
+    response = finish_wizard(client, contract.number, PARAMETERS)
     invoice = db.session.scalars(select(Invoice)).one()
     assert response.status_code == 302 and response.location == f"/invoices/{invoice.code}"
     assert (invoice.detail_amount, invoice.total_amount, invoice.cutoff_date) == (
@@ -107,9 +106,8 @@ def test_milestones_that_do_not_add_up_are_an_error_and_nothing_is_created(clien
     assert db.session.scalar(select(func.count()).select_from(Milestone)
                              .where(Milestone.status == "invoice_created")) == 0
     # Leaving the milestones out is allowed.
-    response = client.post(f"/contracts/{contract.number}/invoice",
-                           data={"cutoff": "2026-03-31", "classes": ["time"], "products": "y",
-                                 "action": "finish"})
+    response = finish_wizard(client, contract.number,
+                             {"cutoff": "2026-03-31", "classes": ["time"], "products": "y"})
     assert response.status_code == 302 and invoices() == 1
 
 
