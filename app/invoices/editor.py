@@ -71,11 +71,9 @@ def answer(invoice: Invoice, form, use_case: Callable, *, saved: Callable, refus
     `gone(refusal)` answers either way when what was edited is no longer there."""
     result = None
     refusal = _state_refusal(invoice)
-    if refusal is not None:
-        pass
-    elif form is not None and not form.validate():
+    if refusal is None and form is not None and not form.validate():
         refusal = Refusal(422, form.messages())
-    else:
+    if refusal is None:
         try:
             result = use_case()
         except ServiceError as error:

@@ -171,68 +171,66 @@ def confirm(code: str):
         number=invoice.number))
 
 
+# ---------------------------------------------------------------- panels of the page
+# An action that asks for values first (Mark as paid, Reopen) opens a panel in the page's
+# message area: its form, sent back with the message next to the field when refused.
+
+def _panel(code: str, status: int = 200, *, invoice: Invoice | None = None, **panel):
+    """The open panel (`panel`: its name and form) alone for htmx, else the page with it."""
+    if wants_fragment():
+        return blocks(PAGE, ["messages"], invoice=invoice or invoice_or_404(code), **panel), status
+    return _page(invoice_by_code(code), status, **panel)
+
+
+def _submit_panel(code: str, run, done, **panel):
+    """Validate the panel's form, run the use case with it, answer: the page reloaded with
+    `done(form)`; a refused value next to its field (422); a refused action as the page's
+    message (409)."""
+    invoice = invoice_or_404(code)
+    [form] = panel.values()
+    if not form.validate():
+        return _panel(code, 422, invoice=invoice, **panel)
+    try:
+        run(invoice.code, form)
+    except ServiceError as error:
+        if error.field not in form:
+            return _refusal(code, error, error.status)
+        form[error.field].errors = [str(error)]
+        return _panel(code, error.status, **panel)
+    return _done(code, done(form))
+
+
 @bp.get("/invoices/<code>/mark-paid")
 def mark_paid_form(code: str):
     """Ask for the payment date (default today) and an optional reference."""
     invoice = invoice_by_code(code) or abort(404)
-    form = MarkPaidForm(formdata=None)
-    if wants_fragment():
-        return blocks(PAGE, ["messages"], invoice=invoice, mark_paid=form)
-    return _page(invoice, mark_paid=form)
+    return _panel(code, invoice=invoice, mark_paid=MarkPaidForm(formdata=None))
 
 
 @bp.post("/invoices/<code>/mark-paid")
 def mark_paid(code: str):
     """Confirmed → paid, with the payment date."""
-    invoice = invoice_or_404(code)
-    form = MarkPaidForm(request.form)
-    if not form.validate():
-        if wants_fragment():
-            return blocks(PAGE, ["messages"], invoice=invoice, mark_paid=form), 422
-        return _page(invoice_by_code(code), 422, mark_paid=form)
-    try:
-        lifecycle.mark_paid(invoice.code, form.paid_on.data, (form.reference.data or "").strip() or None)
-    except ServiceError as error:
-        return _panel_refusal(code, error, mark_paid=form)
-    return _done(code, _("Marked as paid on %(date)s.", date=form.paid_on.data.isoformat()))
-
-
-def _panel_refusal(code: str, error: ServiceError, **panel):
-    """A refused value goes next to its field of the open panel (422); a refused action
-    is the page's message (409)."""
-    [form] = panel.values()
-    if error.field not in form:
-        return _refusal(code, error, error.status)
-    form[error.field].errors = [str(error)]
-    if wants_fragment():
-        return blocks(PAGE, ["messages"], invoice=invoice_or_404(code), **panel), error.status
-    return _page(invoice_by_code(code), error.status, **panel)
+    return _submit_panel(
+        code, lambda invoice_code, form: lifecycle.mark_paid(
+            invoice_code, form.paid_on.data, (form.reference.data or "").strip() or None),
+        lambda form: _("Marked as paid on %(date)s.", date=form.paid_on.data.isoformat()),
+        mark_paid=MarkPaidForm(request.form))
 
 
 @bp.get("/invoices/<code>/reopen")
 def reopen_paid_form(code: str):
     """Ask why a paid invoice goes back to confirmed."""
     invoice = invoice_by_code(code) or abort(404)
-    form = ReopenPaidForm(formdata=None)
-    if wants_fragment():
-        return blocks(PAGE, ["messages"], invoice=invoice, reopen=form)
-    return _page(invoice, reopen=form)
+    return _panel(code, invoice=invoice, reopen=ReopenPaidForm(formdata=None))
 
 
 @bp.post("/invoices/<code>/reopen")
 def reopen_paid(code: str):
     """Paid → confirmed, for an invoice marked as paid by mistake, with the reason."""
-    invoice = invoice_or_404(code)
-    form = ReopenPaidForm(request.form)
-    if not form.validate():
-        if wants_fragment():
-            return blocks(PAGE, ["messages"], invoice=invoice, reopen=form), 422
-        return _page(invoice_by_code(code), 422, reopen=form)
-    try:
-        lifecycle.reopen_paid(invoice.code, form.reason.data)
-    except ServiceError as error:
-        return _panel_refusal(code, error, reopen=form)
-    return _done(code, _("Reopened: the invoice is confirmed and unpaid again."))
+    return _submit_panel(
+        code, lambda invoice_code, form: lifecycle.reopen_paid(invoice_code, form.reason.data),
+        lambda _form: _("Reopened: the invoice is confirmed and unpaid again."),
+        reopen=ReopenPaidForm(request.form))
 
 
 @bp.post("/invoices/<code>/delete")
