@@ -1,6 +1,5 @@
 """Sign-in, roles, CSRF and security headers, through real requests (issue 7)."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -11,9 +10,7 @@ from app.web.access import PERMISSIONS, PUBLIC_ENDPOINTS
 from app.extensions import db
 from app.models import AuditEntry, Customer, Invoice, User
 from app.services import lifecycle
-from app.services.invoicing import InvoiceParameters, create_invoice
 from app.services.users import create_user
-from tests.factories import make_actual, make_contract, make_project, make_tm_line
 
 PASSWORD = "a long enough password"
 
@@ -75,15 +72,6 @@ def test_every_state_changing_route_names_its_permission(secure):
                      if rule.methods - {"GET", "HEAD", "OPTIONS"}
                      and rule.endpoint not in PERMISSIONS | dict.fromkeys(PUBLIC_ENDPOINTS))
     assert unnamed == []
-
-
-@pytest.fixture
-def invoice(app):
-    contract = make_contract(key="c1")
-    line = make_tm_line(contract, make_project(customer=contract.customer))
-    make_actual(line)
-    db.session.commit()
-    return create_invoice("c1", InvoiceParameters(cutoff=dt.date(2026, 3, 31)))
 
 
 ROLES = ["viewer", "reviewer", "billing_manager", "admin"]

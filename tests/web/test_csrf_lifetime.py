@@ -10,9 +10,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from app.extensions import db
 from app.models import Invoice
-from app.services.invoicing import InvoiceParameters, create_invoice
 from app.services.users import create_user
-from tests.factories import make_actual, make_contract, make_project, make_tm_line
 
 PASSWORD = "a long enough password"
 HX = {"HX-Request": "true"}
@@ -29,15 +27,6 @@ def signed_in(app, client):
                                            "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
     return client
-
-
-@pytest.fixture
-def invoice(app):
-    contract = make_contract(key="c1")
-    line = make_tm_line(contract, make_project(customer=contract.customer))
-    make_actual(line)
-    db.session.commit()
-    return create_invoice("c1", InvoiceParameters(cutoff=dt.date(2026, 3, 31)))
 
 
 def token_from(app, client, age: dt.timedelta) -> str:
