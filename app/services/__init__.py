@@ -1,9 +1,16 @@
 """Use cases: load, apply the rules of app.billing, write, commit once; raise ServiceError."""
 
 import functools
+import logging
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
 from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 ROW = "row"  # the key of a refusal about the whole request rather than one field
 
@@ -48,9 +55,13 @@ class Conflict(ServiceError):
 
 
 def find_one(query, error: ServiceError, *, lock: bool = False):
-    """The first row of a query, locked for update when asked; raise the error if none."""
+    """The first row of a query, locked for update when asked; raise the error if none.
+
+    A locked row is read again from the database, not taken from the session: the state a
+    use case checks after the lock is the state no one else can change until it commits.
+    """
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update().execution_options(populate_existing=True)
     row = db.session.scalars(query).first()
     if row is None:
         raise error
@@ -81,8 +92,52 @@ def use_case(function=None, *, keeps_rows: bool = False):
             finally:
                 session.expire_on_commit = expires
             return result
+        except (StaleDataError, IntegrityError, OperationalError) as error:
+            session.rollback()
+            refusal = concurrent_refusal(error)
+            if refusal is None:
+                raise
+            log.warning("%s refused after a concurrent change: %s", function.__qualname__,
+                        str(error).splitlines()[0] if str(error) else type(error).__name__)
+            raise refusal from error
         except BaseException:
             session.rollback()
             raise
 
     return run
+
+
+# SQLSTATEs (PostgreSQL) of what another transaction did at the same moment.
+_CONFLICT_STATES = {"23505", "23503", "23P01"}  # unique, foreign key, exclusion
+_BUSY_STATES = {"55P03", "40P01", "40001", "57014"}  # lock timeout, deadlock, serialisation,
+#                                                      statement timeout
+_CONFLICT_TEXTS = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
+_BUSY_TEXTS = ("database is locked", "database table is locked")
+
+
+def concurrent_refusal(error: Exception) -> ServiceError | None:
+    """The one mapping of what the database refused because of a concurrent writer into
+    a refusal the edge answers like any other (SPEC 8: a race answers 409, never 500):
+
+    - an optimistic version check that failed (StaleDataError), a unique or foreign-key
+      violation: someone else changed the same thing first → Conflict;
+    - a lock wait that timed out, a deadlock, a serialisation failure → Conflict, "busy";
+    - any other integrity error (a check or not-null constraint) → a 422 refusal.
+
+    None for what is not a refusal (a dropped connection, a bug): it stays an error.
+    """
+    if isinstance(error, StaleDataError):
+        return Conflict(_("Someone else changed this at the same moment; nothing was saved. "
+                          "Reload and try again."))
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    text = str(getattr(error, "orig", error))
+    if isinstance(error, IntegrityError):
+        if state in _CONFLICT_STATES or any(t in text for t in _CONFLICT_TEXTS):
+            return Conflict(_("Someone else changed the same records at the same moment; "
+                              "nothing was saved. Reload and try again."))
+        return ServiceError(_("The database refused a value; nothing was saved."))
+    if isinstance(error, OperationalError) and not error.connection_invalidated and (
+            state in _BUSY_STATES or any(t in text for t in _BUSY_TEXTS)):
+        return Conflict(_("The records are busy with another change; nothing was saved. "
+                          "Try again in a moment."))
+    return None

@@ -6,7 +6,6 @@ locks, applies the SPEC 5.4 computations and recomputes the line and header tota
 anything is refused, nothing is written (one transaction per use case).
 """
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.billing.editability import (HEADER_EDITABLE_FIELDS, detail_field_rule,
                                      editable_detail_fields, header_field_rule,
@@ -66,21 +64,6 @@ def locked_message(field: str, reason: str | None) -> str:
     """“Quantity cannot be changed: it is taken from the actual.”"""
     return _("%(field)s cannot be changed: %(reason)s", field=FIELD_LABELS.get(field, field),
              reason=REASON_TEXTS.get(reason or "fixed", REASON_TEXTS["fixed"]))
-
-
-def _refuse_stale(function):
-    """A concurrent writer that slipped between our read and our write (SQLAlchemy's version
-    check at UPDATE) is an edit conflict, not a crash."""
-
-    @functools.wraps(function)
-    def run(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except StaleDataError:
-            raise Conflict(_("Someone else changed this invoice at the same moment; nothing "
-                             "was saved. Please try again.")) from None
-
-    return run
 
 
 @dataclass(frozen=True)
@@ -338,7 +321,6 @@ def _totals_refusal(error: TotalsError) -> ServiceError:
     return ServiceError(str(error))
 
 
-@_refuse_stale
 @use_case(keeps_rows=True)
 def update_detail(code: str, detail_id: int, version: int | None,
                   changes: Mapping[str, object]) -> DetailEdit:
@@ -378,7 +360,6 @@ def line_classes(line: InvoiceLine) -> list[str]:
     return [c for c in TRANSACTION_CLASSES if c in chosen]
 
 
-@_refuse_stale
 @use_case(keeps_rows=True)
 def add_detail(code: str, line_id: int, transaction_class: str | None,
                values: Mapping[str, object]) -> DetailEdit:
@@ -421,7 +402,6 @@ def add_detail(code: str, line_id: int, transaction_class: str | None,
     return DetailEdit.of(detail, None)
 
 
-@_refuse_stale
 @use_case
 def delete_detail(code: str, detail_id: int, version: int | None) -> DetailEdit:
     """Remove a detail the reviewer saw at `version`; its actual or milestone returns to ready."""
@@ -442,7 +422,6 @@ class LineNotFound(NotFound):
     """The invoice line is not (or no longer) on the invoice."""
 
 
-@_refuse_stale
 @use_case
 def remove_product_line(code: str, line_id: int) -> str:
     """Take a product line off a draft or in-review invoice; its product contract line is
@@ -493,7 +472,6 @@ def _header_errors(invoice: Invoice, changed: dict) -> dict[str, str]:
     return errors
 
 
-@_refuse_stale
 @use_case(keeps_rows=True)
 def update_header(code: str, version: int | None, changes: Mapping[str, object]) -> Invoice:
     """Save an edit of the header made on `version` and recompute the header totals (SPEC 6)."""
@@ -543,7 +521,6 @@ def update_header(code: str, version: int | None, changes: Mapping[str, object])
     return invoice
 
 
-@_refuse_stale
 @use_case(keeps_rows=True)
 def rename_line(code: str, line_id: int, version: int | None, name: str | None) -> InvoiceLine:
     """Rename an invoice line (SPEC 5.3: the only editable line field)."""
@@ -572,7 +549,6 @@ class Recalculated:
     changed: bool
 
 
-@_refuse_stale
 @use_case
 def recalculate_invoice(code: str) -> Recalculated:
     """Recompute every total from the details (SPEC 5.6); say whether anything changed."""

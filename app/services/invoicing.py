@@ -126,11 +126,17 @@ def _check_milestones_add_up(contract: Contract) -> None:
 # --- what an invoice would take now, and the wizard's preview of it (SPEC 5.1) -------------
 
 
+def invoiceable_actual_conditions(actual, cutoff: dt.date, classes) -> tuple:
+    """What an invoice takes of an actual, whatever its status: not `not_available`,
+    dated on or before the cut-off, of the chosen classes. `actual` is the columns of the
+    actuals table."""
+    return (actual.billing_type != NOT_AVAILABLE, actual.date <= cutoff,
+            actual.transaction_class.in_(sorted(classes)))
+
+
 def ready_actual_conditions(actual, cutoff: dt.date, classes) -> tuple:
-    """The actuals an invoice takes: ready, not `not_available`, dated on or before the
-    cut-off, of the chosen classes. `actual` is the columns of the actuals table."""
-    return (actual.status == "ready", actual.billing_type != NOT_AVAILABLE,
-            actual.date <= cutoff, actual.transaction_class.in_(sorted(classes)))
+    """The actuals an invoice takes: ready, and invoiceable_actual_conditions."""
+    return (actual.status == "ready", *invoiceable_actual_conditions(actual, cutoff, classes))
 
 
 def ready_milestone_conditions(milestone, cutoff: dt.date) -> tuple:
@@ -158,7 +164,7 @@ def ready_items(contract: Contract, params: InvoiceParameters) -> list[ReadyItem
     """What create_invoice would put on an invoice of the contract now, read-only: the
     selection of add_missing_lines and add_ready_items, read from the database as it is
     (not from rows the session may hold)."""
-    lines = contract.lines
+    lines = current_lines(contract)
     items: list[ReadyItem] = []
     tm_ids = [line.id for line in lines if line.billing_method == "time_and_material"]
     if tm_ids and params.classes:
@@ -342,12 +348,24 @@ def _check_no_open_draft(contract: Contract) -> None:
             field="another_draft")
 
 
+def current_lines(contract: Contract, *, lock: bool = False) -> list[ContractLine]:
+    """The contract's lines as the database holds them now, in contract order — not the
+    collection the session may have cached before the use case took its locks. With
+    `lock`, the rows are locked until commit (a product line's status is decided here)."""
+    query = (select(ContractLine).where(ContractLine.contract_id == contract.id)
+             .order_by(ContractLine.position, ContractLine.id)
+             .execution_options(populate_existing=True))
+    if lock:
+        query = query.with_for_update()
+    return list(db.session.scalars(query))
+
+
 def add_missing_lines(invoice: Invoice, *, tm_line_ids: set[int] | None = None) -> None:
     """One invoice line per T&M and fixed-price contract line, and one per ready product
     line when the invoice takes products — skipping those already on the invoice."""
     present = set(db.session.scalars(select(InvoiceLine.contract_line_id)
                                      .where(InvoiceLine.invoice_id == invoice.id)))
-    for position, line in enumerate(invoice.contract.lines):
+    for position, line in enumerate(current_lines(invoice.contract, lock=True)):
         if line.id in present:
             continue
         if line.billing_method == "product":
@@ -364,26 +382,39 @@ def add_missing_lines(invoice: Invoice, *, tm_line_ids: set[int] | None = None) 
 
 def _add_product_line(invoice: Invoice, line: ContractLine, position: int) -> None:
     totals = product_line_totals(line.quantity, line.price, line.tax, invoice.currency)
+    line.status = "invoice_created"
     db.session.add(InvoiceLine(
         invoice=invoice, contract_line=line, position=position, name=line.name,
         billing_method="product", contract_line_amount=totals.amount, tax_rate=line.tax_rate,
         product_id=line.product_id, product_name=line.product_name or line.name,
         quantity=line.quantity, price=line.price, amount=totals.amount, tax=totals.tax,
         extended_amount=totals.extended_amount))
-    line.status = "invoice_created"
 
 
 def add_ready_items(invoice: Invoice) -> int:
     """Put every ready item of the invoice's lines dated on or before its cut-off on it.
 
-    Set-based: one INSERT … SELECT per kind of item and one UPDATE of their statuses,
-    so that ten thousand actuals cost a few statements, not ten thousand objects.
+    Status first, placement second, so that no concurrent change can split them (an item
+    on an invoice whose status says "unbilled" would be offered and billed again): one
+    UPDATE moves the ready items to invoice_created — it locks each row, and a row that
+    someone marked "not ready" meanwhile no longer matches once their change commits —
+    then one INSERT … SELECT places exactly the moved items that are not on an invoice.
+    The caller holds the contract lock, so no other invoice of the contract is placing
+    items at the same time. Set-based: ten thousand actuals cost a few statements.
     Returns how many details were added.
     """
     classes = [c for c in TRANSACTION_CLASSES if getattr(invoice, f"include_{c}")]
     line = InvoiceLine.__table__
     actual = Actual.__table__
+    detail = InvoiceLineDetail.__table__
+    tm_lines = select(line.c.contract_line_id).where(
+        line.c.invoice_id == invoice.id, line.c.billing_method == "time_and_material")
+    db.session.execute(
+        update(actual).where(actual.c.contract_line_id.in_(tm_lines),
+                             *ready_actual_conditions(actual.c, invoice.cutoff_date, classes))
+        .values(status="invoice_created"), execution_options={"synchronize_session": False})
     is_time = actual.c.transaction_class == "time"
+    placed = select(detail.c.id).where(detail.c.actual_id == actual.c.id, detail.c.is_open)
     actual_rows = (
         select(literal(invoice.id), line.c.id, actual.c.id, actual.c.transaction_class,
                actual.c.billing_type,
@@ -394,20 +425,15 @@ def add_ready_items(invoice: Invoice) -> int:
                actual.c.price, actual.c.amount, actual.c.tax, actual.c.amount + actual.c.tax)
         .select_from(actual.join(line, line.c.contract_line_id == actual.c.contract_line_id))
         .where(line.c.invoice_id == invoice.id, line.c.billing_method == "time_and_material",
-               *ready_actual_conditions(actual.c, invoice.cutoff_date, classes))
+               actual.c.status == "invoice_created", ~placed.exists(),
+               *invoiceable_actual_conditions(actual.c, invoice.cutoff_date, classes))
         .order_by(actual.c.date, actual.c.id))
-    detail = InvoiceLineDetail.__table__
     columns = ["invoice_id", "invoice_line_id", "actual_id", "transaction_class", "billing_type",
                "description", "external_description", "start_date", "project_id", "task_id",
                "category_id", "role_id", "resource_id", "unit_id", "quantity", "price", "amount",
                "tax", "extended_amount"]
     before = detail_count(invoice)
     db.session.execute(insert(detail).from_select(columns, actual_rows))
-    db.session.execute(
-        update(actual).where(actual.c.id.in_(
-            select(detail.c.actual_id).where(detail.c.invoice_id == invoice.id,
-                                             detail.c.actual_id.is_not(None))),
-            actual.c.status == "ready").values(status="invoice_created"))
     if invoice.include_milestones:
         _add_ready_milestones(invoice)
     # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT.
@@ -420,21 +446,27 @@ def detail_count(invoice: Invoice) -> int:
 
 
 def _add_ready_milestones(invoice: Invoice) -> None:
+    """The ready milestones of the invoice's fixed-price lines: locked and read after the
+    lock (one marked "not ready" meanwhile is no longer selected), status moved, placed."""
     milestones = db.session.execute(
         select(Milestone, InvoiceLine.id)
         .join(InvoiceLine, InvoiceLine.contract_line_id == Milestone.contract_line_id)
         .where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.billing_method == "fixed_price",
-               *ready_milestone_conditions(Milestone.__table__.c, invoice.cutoff_date))).all()
-    rows = [{"invoice_id": invoice.id, "invoice_line_id": line_id, "milestone_id": m.id,
-             "transaction_class": "milestone", "billing_type": "chargeable",
-             "description": m.description or m.name, "external_description":
-             m.external_description or m.name, "start_date": m.date, "quantity": 1,
-             "price": m.amount, "amount": m.amount, "tax": m.tax,
-             "extended_amount": m.amount + m.tax} for m, line_id in milestones]
-    if rows:
-        db.session.execute(insert(InvoiceLineDetail), rows)
-        for milestone, _ in milestones:
-            milestone.status = "invoice_created"
+               *ready_milestone_conditions(Milestone.__table__.c, invoice.cutoff_date))
+        .order_by(Milestone.date, Milestone.id)
+        .with_for_update(of=Milestone).execution_options(populate_existing=True)).all()
+    if not milestones:
+        return
+    for milestone, _line_id in milestones:
+        milestone.status = "invoice_created"
+    db.session.flush()
+    db.session.execute(insert(InvoiceLineDetail), [
+        {"invoice_id": invoice.id, "invoice_line_id": line_id, "milestone_id": m.id,
+         "transaction_class": "milestone", "billing_type": "chargeable",
+         "description": m.description or m.name, "external_description":
+         m.external_description or m.name, "start_date": m.date, "quantity": 1,
+         "price": m.amount, "amount": m.amount, "tax": m.tax,
+         "extended_amount": m.amount + m.tax} for m, line_id in milestones])
 
 
 def recalculate(invoice: Invoice) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.billing.lifecycle import ActionNotAllowed, check_allowed
 from app.extensions import db
 from app.terms import INVOICE_STATUSES, PROJECT_INVOICE_STATUSES
-from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
+from app.models import (Actual, BilledSale, Contract, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone, ScheduleRun)
 from app.services import Conflict, NotFound, ServiceError, audit, find_one, use_case
 from app.services.checks import text
@@ -60,19 +60,40 @@ def state_label(invoice: Invoice) -> str:
 
 
 def check_action(invoice: Invoice, action: str) -> None:
-    """Raise InvoiceActionRefused, with a translated reason, unless the action is allowed."""
+    """Raise InvoiceActionRefused, with a translated reason, unless the action is allowed.
+
+    The reason says the state the invoice is in now, with its legal number once it has
+    one: a person who lost a race reads "already confirmed as 2026-0007"."""
     try:
         check_allowed(action, invoice.state)
     except ActionNotAllowed:
+        if invoice.number:
+            raise InvoiceActionRefused(_(
+                "%(reason)s (%(invoice)s, number %(number)s: %(state)s).",
+                reason=REFUSALS[action], invoice=invoice.code, state=state_label(invoice),
+                number=invoice.number)) from None
         raise InvoiceActionRefused(
             _("%(reason)s (%(invoice)s: %(state)s).", reason=REFUSALS[action],
               invoice=invoice.code, state=state_label(invoice))) from None
 
 
 def _for_action(code: str, action: str) -> Invoice:
+    """The invoice locked and read after the lock, if the action is allowed on it now."""
     invoice = find_invoice(code, lock=True)
     check_action(invoice, action)
     return invoice
+
+
+def _for_action_on_contract(code: str, action: str) -> Invoice:
+    """As _for_action, for an action that takes items of the contract: locks in the one
+    order every use case follows — contract, then invoice, then items — so that it waits
+    for (and then sees) an invoice being created or refreshed for the same contract."""
+    contract_id = db.session.scalar(
+        select(Invoice.contract_id).where((Invoice.code == code) | (Invoice.number == code)))
+    if contract_id is not None:
+        db.session.execute(select(Contract.id).where(Contract.id == contract_id)
+                           .with_for_update())
+    return _for_action(code, action)
 
 
 @use_case
@@ -104,6 +125,7 @@ def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
     invoice = _for_action(code, "confirm")
     before = invoice.project_invoice_status
     now = now or dt.datetime.now()
+    _check_items_placed(invoice)
     recalculate(invoice)
     invoice.number = next_legal_number(invoice.invoice_date.year)
     invoice.project_invoice_status = "confirmed"
@@ -113,6 +135,33 @@ def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
     freeze_document(invoice, now)
     audit.record(invoice.code, "confirm", field="number", old=before, new=invoice.number)
     return invoice
+
+
+class ItemsNotPlaced(Conflict):
+    """An item on the invoice does not have the status of an item on an invoice."""
+
+
+def _check_items_placed(invoice: Invoice) -> None:
+    """Refuse to confirm an invoice carrying an item whose status says it is not on an
+    invoice (invoice_created): confirming would bill what someone withdrew. The items are
+    locked, so that nothing changes them between this check and their posting."""
+    detail = InvoiceLineDetail
+    misplaced = []
+    for model, column in ((Actual, detail.actual_id), (Milestone, detail.milestone_id)):
+        misplaced += db.session.scalars(
+            select(model.id).join(detail, column == model.id)
+            .where(detail.invoice_id == invoice.id, model.status != "invoice_created")
+            .order_by(model.id).with_for_update(of=model)).all()
+    products = db.session.scalars(
+        select(ContractLine.id).join(InvoiceLine, InvoiceLine.contract_line_id == ContractLine.id)
+        .where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.billing_method == "product",
+               ContractLine.status != "invoice_created")
+        .with_for_update(of=ContractLine)).all()
+    if misplaced or products:
+        raise ItemsNotPlaced(_(
+            "Invoice %(invoice)s carries %(count)s items that are no longer marked as on an "
+            "invoice; nothing was confirmed. Refresh or remove them first.",
+            invoice=invoice.code, count=len(misplaced) + len(products)))
 
 
 def _post_items(invoice: Invoice) -> None:
@@ -254,7 +303,7 @@ def refresh_invoice(code: str) -> int:
 
     Returns how many details (and product lines) were added.
     """
-    invoice = _for_action(code, "refresh")
+    invoice = _for_action_on_contract(code, "refresh")
     lines_before = _line_count(invoice)
     add_missing_lines(invoice)
     added = add_ready_items(invoice) + _line_count(invoice) - lines_before

@@ -104,7 +104,8 @@ def test_confirm_prints_the_legal_number_and_list_shows_it(runner, contract):
     assert number == f"{dt.date.today().year}-0001"
     again = invoke(runner, "invoices", "confirm", "PRO-000001")
     assert again.exit_code != 0
-    assert "Only draft or in-review invoices can be confirmed (PRO-000001: Confirmed)." in again.stderr
+    assert (f"Only draft or in-review invoices can be confirmed (PRO-000001, number {number}: "
+            "Confirmed).") in again.stderr
     listed = json.loads(invoke(runner, "invoices", "list", "--format", "json").output)
     assert [(i["id"], i["number"], i["project_invoice_status"]) for i in listed] == [
         ("PRO-000001", number, "confirmed")]

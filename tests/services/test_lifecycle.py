@@ -77,7 +77,7 @@ def test_legal_numbers_are_consecutive(invoice):
                                     delete_invoice, cancel_invoice, refresh_invoice])
 def test_confirmed_invoice_refuses_every_change(invoice, action):
     confirm_invoice(invoice.code)
-    with pytest.raises(InvoiceActionRefused, match=r"\(PRO-000001: Confirmed\)"):
+    with pytest.raises(InvoiceActionRefused, match=r"\(PRO-000001, number 2026-0001: Confirmed\)"):
         action(invoice.code)
     assert db.session.get(Invoice, invoice.id).project_invoice_status == "confirmed"
 
@@ -90,7 +90,7 @@ def test_paid_only_after_confirmed(invoice):
     paid = mark_paid(invoice.code, dt.date(2026, 4, 20), "bank ref 991")
     assert (paid.status, paid.paid_on, paid.payment_reference) == ("paid", dt.date(2026, 4, 20),
                                                                    "bank ref 991")
-    with pytest.raises(InvoiceActionRefused, match=r"\(PRO-000001: Paid\)"):
+    with pytest.raises(InvoiceActionRefused, match=r"\(PRO-000001, number 2026-0001: Paid\)"):
         mark_paid(invoice.code, dt.date(2026, 4, 21))
 
 

@@ -164,7 +164,7 @@ def test_an_edit_of_an_invoice_confirmed_meanwhile_is_refused(client, world):
                     {"version": 1, "description": "Too late"})
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Only draft or in-review invoices can be edited (PRO-000001: Confirmed)." in html
+    assert "Only draft or in-review invoices can be edited (PRO-000001, number 2026-0001: Confirmed)." in html
     row = html[:html.index("</tr>")]
     assert "<input" not in row and "<select" not in row  # the row comes back read-only
 
