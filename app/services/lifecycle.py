@@ -8,6 +8,7 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import selectinload
 
@@ -158,10 +159,12 @@ def _check_items_placed(invoice: Invoice) -> None:
                ContractLine.status != "invoice_created")
         .with_for_update(of=ContractLine)).all()
     if misplaced or products:
-        raise ItemsNotPlaced(_(
-            "Invoice %(invoice)s carries %(count)s items that are no longer marked as on an "
-            "invoice; nothing was confirmed. Refresh or remove them first.",
-            invoice=invoice.code, count=len(misplaced) + len(products)))
+        raise ItemsNotPlaced(ngettext(
+            "Invoice %(invoice)s carries %(num)s item that is no longer marked as on an "
+            "invoice; nothing was confirmed. Remove it first.",
+            "Invoice %(invoice)s carries %(num)s items that are no longer marked as on an "
+            "invoice; nothing was confirmed. Remove them first.",
+            len(misplaced) + len(products), invoice=invoice.code))
 
 
 def _post_items(invoice: Invoice) -> None:
