@@ -169,6 +169,9 @@ def test_htmx_swaps_log_no_csp_violation(page: Page, base_url: str, make_invoice
     row.locator('input[name="description"]').press("Tab")
     expect(page.get_by_test_id("detail-row").first.locator('input[name="description"]')
            ).to_have_value("Development, edited")
+    # The row's answer replaces the row: wait for it, as a person sees the row saved, before
+    # the next change (Playwright would otherwise change the old row within milliseconds).
+    expect(page.locator("tr.detail.htmx-request")).to_have_count(0)
     page.get_by_test_id("detail-row").first.locator('select[name="billing_type"]').select_option(
         "complimentary")
     expect(page.get_by_test_id("invoice-total-amount")).not_to_have_attribute("data-value", "19625.00")

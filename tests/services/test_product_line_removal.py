@@ -84,7 +84,7 @@ def test_a_confirmed_invoice_keeps_its_product_line(draft):
         remove_product_line(invoice.code, line_id)
     assert refused.value.status == 409
     assert str(refused.value) == (f"Only draft or in-review invoices can be edited "
-                                  f"({invoice.code}: Confirmed).")
+                                  f"({invoice.code}, number {invoice.number}: Confirmed).")
     assert _state(invoice, product) == (["product", "time_and_material"], "invoice_posted",
                                         Decimal("1500.00"))
     assert not db.session.scalars(select(AuditEntry).where(AuditEntry.action == "remove_line")).all()

@@ -41,6 +41,8 @@ def add_line(invoice, contract_line, **kw) -> InvoiceLine:
 
 
 def add_product_line(invoice, contract_line) -> InvoiceLine:
+    """The invoice line of a product contract line; the product line moves on the invoice."""
+    contract_line.status = "invoice_created"
     totals = product_line_totals(contract_line.quantity, contract_line.price, contract_line.tax,
                                  invoice.currency)
     return _add(InvoiceLine(

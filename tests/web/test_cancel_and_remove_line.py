@@ -90,8 +90,8 @@ def test_a_confirmed_invoice_cannot_be_cancelled(client, invoice):
     assert 'data-testid="action-cancel"' not in page(client.get(f"/invoices/{invoice.code}"))
     response = client.post(f"/invoices/{invoice.code}/cancel", headers=HTMX)
     assert response.status_code == 409
-    assert (f"Only draft or in-review invoices can be cancelled ({invoice.code}: Confirmed)."
-            in response.text)
+    assert (f"Only draft or in-review invoices can be cancelled "
+            f"({invoice.code}, number {invoice.number}: Confirmed)." in response.text)
     assert _fresh(invoice).status == "active"
 
 
@@ -161,8 +161,8 @@ def test_a_line_confirmed_meanwhile_is_refused_with_the_state(client, invoice):
     confirm_invoice(invoice.code)  # in another tab
     response = client.post(f"/invoices/{invoice.code}/lines/{line_id}/remove", headers=HTMX)
     assert response.status_code == 409
-    assert (f"Only draft or in-review invoices can be edited ({invoice.code}: Confirmed)."
-            in response.text)
+    assert (f"Only draft or in-review invoices can be edited "
+            f"({invoice.code}, number {invoice.number}: Confirmed)." in response.text)
     assert _product_line_id(invoice) == line_id
     plain = client.post(f"/invoices/{invoice.code}/lines/{line_id}/remove")
     assert plain.status_code == 409 and "Only draft or in-review invoices" in plain.text
