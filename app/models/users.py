@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, true
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.permissions import ROLES, has_permission
@@ -45,19 +45,25 @@ class User(db.Model):
 
 
 class AuditEntry(db.Model):
-    """One change to an invoice: who, when, what, old → new. Append-only (a database
-    trigger refuses UPDATE and DELETE)."""
+    """One change to an invoice: who, when, what, old → new. Append-only: database
+    triggers refuse UPDATE, DELETE, TRUNCATE and REPLACE; each invoice's entries form a
+    hash chain (`seq`, `hash`, app.billing.audit_chain) that shows any tampering."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_invoice", "invoice_code", "id"),)
+    # One entry per place in a chain: two writers appending to one chain at once cannot
+    # fork it, the second fails. The index also serves the head and the timeline.
+    __table_args__ = (UniqueConstraint("invoice_code", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The Invoice ID, not a foreign key: the trail outlives a deleted draft, and an
     # append-only table cannot have its references set to NULL.
     invoice_code: Mapped[str] = mapped_column(String(20))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, … within the invoice's chain
+    hash: Mapped[str] = mapped_column(String(64))  # SHA-256 hex of the entry and the one before
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor: Mapped[str] = mapped_column(String(254))  # e-mail, or "cli" / "schedule"
-    at: Mapped[dt.datetime] = mapped_column(server_default=func.current_timestamp())
+    # Set by the app, not the database: the hash covers it (naive UTC).
+    at: Mapped[dt.datetime]
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str | None] = mapped_column(String(100))  # "header", "line 3", "detail 17"
     field: Mapped[str | None] = mapped_column(String(50))

@@ -3,16 +3,27 @@ transaction as the change itself (issue 7).
 
 Who acts reaches the trail explicitly: the edge says so with `set_actor` (the signed-in
 user, for the length of a request); anything else — a command, a test — is "cli".
+
+Each invoice's entries form a hash chain (issue 12, app.billing.audit_chain): an entry
+takes the next seq of its invoice's chain and hashes over the previous entry's hash. The
+chain is appended to under the invoice's row lock, which every use case that writes an
+entry already holds; two appends racing without it fail on the unique (invoice, seq)
+instead of forking the chain. `verify` recomputes every chain.
 """
 
+import datetime as dt
 import re
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session, joinedload
 
+from app.billing import audit_chain
+from app.billing.audit_chain import Break, Verification
 from app.extensions import db
+from app.models.invoices import Invoice
 from app.models.users import AuditEntry
 
 
@@ -89,11 +100,47 @@ def _entry(invoice_code: str, action: str, *, target: str | None = None,
             "new_value": _text(new)}
 
 
+# The head (seq, hash) of each chain this transaction appended to or read, so that a use
+# case recording several times reads each head once; forgotten when the transaction ends
+# (committed: others may append next; rolled back: what it appended is gone).
+_HEADS = "audit_chain_heads"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_heads(session: Session, _transaction) -> None:
+    session.info.pop(_HEADS, None)
+
+
+def _head(invoice_code: str) -> tuple[int, str]:
+    heads = db.session.info.setdefault(_HEADS, {})
+    if invoice_code not in heads:
+        last = db.session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.invoice_code == invoice_code)
+            .order_by(AuditEntry.seq.desc()).limit(1)).first()
+        heads[invoice_code] = tuple(last) if last else (0, audit_chain.GENESIS)
+    return heads[invoice_code]
+
+
+def _now() -> dt.datetime:
+    # Naive UTC to the microsecond: what both databases give back, so the hash is too.
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _append(invoice_code: str, entries: list[dict]) -> None:
+    """Append the entries to the invoice's chain with one INSERT."""
+    seq, previous = _head(invoice_code)
+    at = _now()
+    rows = audit_chain.chained(({**entry, "at": at} for entry in entries), seq, previous)
+    # render_nulls: rows with None in different columns still go in one statement.
+    db.session.execute(insert(AuditEntry).execution_options(render_nulls=True), rows)
+    db.session.info.setdefault(_HEADS, {})[invoice_code] = (rows[-1]["seq"], rows[-1]["hash"])
+
+
 def record(invoice_code: str, action: str, *, target: str | None = None, field: str | None = None,
            old=None, new=None) -> None:
     """Add one entry to the current transaction; it commits or rolls back with the change."""
-    db.session.execute(insert(AuditEntry), [_entry(invoice_code, action, target=target,
-                                                   field=field, old=old, new=new)])
+    _append(invoice_code, [_entry(invoice_code, action, target=target, field=field, old=old,
+                                  new=new)])
 
 
 def record_changes(invoice_code: str, target: str, changes: dict[str, tuple]) -> None:
@@ -102,14 +149,40 @@ def record_changes(invoice_code: str, target: str, changes: dict[str, tuple]) ->
     entries = [_entry(invoice_code, "edit", target=target, field=field, old=old, new=new)
                for field, (old, new) in changes.items() if _text(old) != _text(new)]
     if entries:
-        db.session.execute(insert(AuditEntry), entries)
+        _append(invoice_code, entries)
 
 
 def timeline(invoice_code: str, limit: int | None = None) -> list[AuditEntry]:
     """The invoice's entries, newest first, with who made them; the latest `limit` only
     when given (a page asks for one more than it shows, to know whether there are more)."""
     query = (select(AuditEntry).where(AuditEntry.invoice_code == invoice_code)
-             .options(joinedload(AuditEntry.user)).order_by(AuditEntry.id.desc()))
+             .options(joinedload(AuditEntry.user)).order_by(AuditEntry.seq.desc()))
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+BATCH = 10_000  # entries read at a time by `verify`
+
+
+def _chain_entries() -> Iterator[Mapping]:
+    columns = [getattr(AuditEntry, name) for name in (*audit_chain.FIELDS, "hash")]
+    query = (select(*columns).order_by(AuditEntry.invoice_code, AuditEntry.seq)
+             .execution_options(yield_per=BATCH))
+    for row in db.session.execute(query):
+        yield row._mapping
+
+
+def verify(anchor: Mapping[str, tuple[int, str]] | None = None) -> Verification:
+    """Walk every chain of the trail, recomputing each hash, in batches (the trail may hold
+    millions of entries); report the first break of each chain, and every invoice whose
+    whole chain is gone. `anchor`: the heads an earlier walk found (see audit_chain.verify)."""
+    result = audit_chain.verify(_chain_entries(), anchor)
+    reported = {b.invoice_code for b in result.breaks}
+    orphans = (select(Invoice.code).where(Invoice.code.is_not(None), ~select(AuditEntry.id)
+               .where(AuditEntry.invoice_code == Invoice.code).exists())
+               .order_by(Invoice.code).execution_options(yield_per=BATCH))
+    result.breaks += [Break(code, 1, audit_chain.NO_CHAIN)
+                      for code in db.session.scalars(orphans) if code not in reported]
+    db.session.rollback()  # a read: end the transaction (and the server-side cursors)
+    return result
