@@ -1,4 +1,7 @@
-"""Users: creation, sign-in with throttling, password changes, roles (issue 7)."""
+"""Users: creation, sign-in, sign-out, password changes, roles (issues 7 and 12).
+
+Sign-in throttling is the edge's (app/auth/throttle.py, per e-mail and client address):
+the columns failed_logins and locked_until of the account-wide lock are no longer used."""
 
 import datetime as dt
 
@@ -12,8 +15,6 @@ from app.models.users import User
 from app.services import ServiceError, use_case
 
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
 # Compared against when the e-mail is unknown, so that the answer takes as long either way.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
@@ -62,28 +63,22 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
 
 @use_case
 def authenticate(email: str, password: str) -> User:
-    """The user for these credentials; repeated failures lock the account for a while."""
-    user = db.session.scalars(select(User).where(User.email == normalise_email(email))
-                              .with_for_update()).first()
-    now = _now()
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+    """The active user with these credentials. Every refusal reads alike — unknown e-mail,
+    wrong password, deactivated account — and costs one password hash check."""
+    user = db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
+    matches = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not matches or not user.active:
         raise SignInRefused(_("Wrong e-mail or password."))
-    if user.locked_until and user.locked_until > now:
-        raise SignInRefused(_("Too many failed sign-ins: try again in %(minutes)s minutes.",
-                              minutes=max(1, int((user.locked_until - now).total_seconds() // 60) + 1)))
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-        # The counter must survive the refusal: commit it, then refuse.
-        db.session.commit()
-        raise SignInRefused(_("Wrong e-mail or password."))
-    if not user.active:
-        raise SignInRefused(_("This account is deactivated."))
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    user.last_login_at = _now()
     return user
+
+
+@use_case
+def end_sessions(user_id: int) -> None:
+    """Sign-out: every session of the user ends, on the server — a copy of the cookie too."""
+    user = db.session.get(User, user_id, with_for_update=True)
+    if user is not None:
+        user.session_version += 1
 
 
 @use_case

@@ -1,4 +1,5 @@
-"""Sign-in and role checks for every request, and the security headers of every answer.
+"""Sign-in and role checks for every request, and the security headers of every answer
+(no caching of anything but static files).
 
 Every endpoint needs a signed-in user, except the sign-in page and static files. GET
 pages need the "read" permission; every other method needs the permission named for its
@@ -22,6 +23,7 @@ PERMISSIONS: dict[str, str] = {
     "auth.password": "read",
     "auth.users": "manage_users",
     "auth.update": "manage_users",
+    "auth.unlock": "manage_users",
     "main.set_language": "read",
     "actuals.import_csv": "manage_backlog",
     "backlog.mark": "manage_backlog",
@@ -124,4 +126,12 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Invoice pages, fragments, JSON, previews and PDFs must stay out of browser and
+            # proxy caches (a shared computer, the back button after sign-out). Whatever a
+            # view set, e.g. send_file's caching of a download, gives way. Answers to
+            # anonymous requests (the sign-in page and its CSRF token, redirects, errors)
+            # are no-store too: only static files are the same for everyone.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
         return response

@@ -105,11 +105,11 @@ def test_the_sign_in_page_shows_a_refusal_next_to_the_field_like_every_form(app,
 
 
 def test_flashed_messages_show_in_the_one_region_marked_for_clearing(app, client):
-    client.post("/logout")  # flashes "You are signed out."
+    client.post("/logout")  # flashes "You are signed out on every device."
     page = client.get("/login").text
     region = re.search(r'<div id="flashes" class="flashes" aria-live="polite">(.*?)</div>', page, re.S)
     assert region, "the page has the flash region"
-    assert re.fullmatch(r'<p class="notice success" role="status" data-flash>You are signed out\.</p>',
+    assert re.fullmatch(r'<p class="notice success" role="status" data-flash>You are signed out on every device\.</p>',
                         region.group(1))
     assert '/static/app.js' in page
     # Shown once: the next page has an empty region.
