@@ -1,6 +1,7 @@
 """Command-line interface (SPEC 9): flask --app app …"""
 
 import datetime as dt
+import functools
 import json
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from flask import Flask
 from app.billing.enums import TRANSACTION_CLASSES
 from app.billing.money import as_money
 from app.config import DEFAULT_COMPANY_NAME
+from app.services.connection import database_unreachable
 
 
 def fail(message: str) -> None:
@@ -60,6 +62,32 @@ def register_cli(app: Flask) -> None:
 
     register_invoice_cli(app)
     register_user_cli(app)
+    register_audit_cli(app)
+    # Last, so that it reaches every command registered above.
+    for command in app.cli.commands.values():
+        _database_errors_in_one_line(command)
+
+
+def _database_errors_in_one_line(command: click.Command) -> None:
+    """A database that is not reachable (dropped, refused) ends the command with one line
+    and exit status 1 instead of a traceback; every other error stays as it is."""
+    for subcommand in getattr(command, "commands", {}).values():
+        _database_errors_in_one_line(subcommand)
+    callback = command.callback
+    if callback is None:
+        return
+
+    @functools.wraps(callback)
+    def guarded(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except Exception as error:
+            if not database_unreachable(error):
+                raise
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            fail(f"the database is not reachable right now ({reason}); try again in a moment.")
+
+    command.callback = guarded
 
 
 def _date(value: str, option: str) -> dt.date:
@@ -198,10 +226,16 @@ def register_invoice_cli(app: Flask) -> None:
         results = run_schedule(_date(as_of, "--date") if as_of else None)
         for result in results:
             click.echo(result.describe())
-        created = sum(r.result == "succeeded" for r in results)
-        click.echo(f"{len(results)} run(s), {created} invoice(s) created.")
-        if any(r.result == "failed" for r in results):
+        runs = [r for r in results if r.result not in ("refused", "deferred")]
+        created = sum(r.result == "succeeded" for r in runs)
+        left = sum(r.left for r in results if r.result == "deferred")
+        click.echo(f"{len(runs)} run(s), {created} invoice(s) created"
+                   + (f", {left} due run date(s) left for the next runs." if left else "."))
+        if any(r.result == "failed" for r in runs):
             fail("some runs failed; see above")
+        if any(r.result == "refused" for r in results):
+            fail("some schedules start before they may and were not run; correct their start "
+                 "dates (see above)")
 
 
 def register_user_cli(app: Flask) -> None:
@@ -230,3 +264,63 @@ def register_user_cli(app: Flask) -> None:
         except ServiceError as error:
             fail(str(error))
         click.echo(f"Created {user.role} {user.email}")
+
+
+def register_audit_cli(app: Flask) -> None:
+    """The `audit` command group: check the audit trail's hash chains (issue 12). Its
+    output is English, as every command's."""
+
+    @app.cli.group("audit")
+    def audit() -> None:
+        """Check the audit trail of invoices."""
+
+    @audit.command("verify")
+    @click.option("--anchor", type=click.Path(dir_okay=False, path_type=Path),
+                  help="A file of every chain's last entry, kept away from the database: "
+                       "checked when it exists, written when the trail is intact. Shows "
+                       "newest entries deleted since the last check, which a chain cannot.")
+    def verify(anchor: Path | None) -> None:
+        """Recompute every invoice's hash chain; exit 1 if an entry was changed or removed."""
+        from app.billing import audit_chain
+        from app.services import audit as trail
+
+        heads = _read_anchor(anchor) if anchor is not None and anchor.exists() else None
+        result = trail.verify(heads)
+        click.echo(f"Entries checked: {result.entries}. Chains checked: {result.chains}.")
+        says = {
+            audit_chain.CHANGED: "entry %(seq)d was changed, or the entry before it was rewritten",
+            audit_chain.MISSING: "entry %(seq)d is missing (deleted)",
+            audit_chain.OUT_OF_ORDER: "entry %(seq)d is out of order (a place in the chain "
+                                      "repeats or goes back)",
+            audit_chain.TRUNCATED: "the entries from %(seq)d on are missing: the chain ends "
+                                   "before where the last check saw it end",
+            audit_chain.REWRITTEN: "the chain was rewritten up to entry %(seq)d: it differs "
+                                   "from the one the last check saw",
+            audit_chain.NO_CHAIN: "no entries at all: the invoice's whole trail was deleted",
+        }
+        for broken in result.breaks:
+            problem = says[broken.kind]
+            if broken.kind == audit_chain.CHANGED and broken.seq == 1:  # nothing before it
+                problem = "entry %(seq)d was changed"
+            click.echo(f"Invoice {broken.invoice_code}: {problem % {'seq': broken.seq}}.")
+        if not result.intact:
+            count = len(result.breaks)
+            fail(f"the audit trail was tampered with: {count} "
+                 + ("chain is broken." if count == 1 else "chains are broken."))
+        if anchor is not None:
+            _write_anchor(anchor, result.heads)
+        click.echo("The audit trail is intact.")
+
+
+def _read_anchor(path: Path) -> dict[str, tuple[int, str]]:
+    try:
+        heads = json.loads(path.read_text(encoding="utf-8"))
+        return {code: (int(seq), str(digest)) for code, (seq, digest) in heads.items()}
+    except (OSError, ValueError, TypeError, AttributeError) as error:
+        fail(f"{path} is not an anchor written by audit verify ({error}).")
+
+
+def _write_anchor(path: Path, heads: dict[str, tuple[int, str]]) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(heads, sort_keys=True, indent=0), encoding="utf-8")
+    partial.replace(path)  # whole or not at all: a torn anchor would read as tampering

@@ -3,11 +3,22 @@
 import datetime as dt
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 
 # The seller's name on invoice documents until COMPANY_NAME is set.
 DEFAULT_COMPANY_NAME = "Your Company"
+# How PostgreSQL's pg_stat_activity names the app's connections (DB_APPLICATION_NAME).
+DEFAULT_APPLICATION_NAME = "project-invoicing"
+# A pooled connection older than this is replaced before use: firewalls and proxies drop
+# connections idle for an hour or so without telling either end.
+POOL_RECYCLE_SECONDS = 1800
+# How long opening a PostgreSQL connection may take before the request answers 503 (libpq
+# would wait for an unreachable host for minutes).
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -67,4 +78,30 @@ def from_environment(instance_path: str) -> dict:
         # A form's CSRF token lasts as long as the sign-in, not Flask-WTF's default hour:
         # an editor left open over lunch still saves. The token is bound to the session.
         "WTF_CSRF_TIME_LIMIT": int(session_lifetime.total_seconds()),
+        # PostgreSQL connections (engine_options): their name, how long a statement waits
+        # for a row lock before it is refused as busy (409), and how long a connection may
+        # sit idle inside a transaction (a client that hung while holding locks) before
+        # PostgreSQL ends it.
+        "DB_APPLICATION_NAME": os.environ.get("DB_APPLICATION_NAME", DEFAULT_APPLICATION_NAME),
+        "DB_LOCK_TIMEOUT_MS": int(os.environ.get("DB_LOCK_TIMEOUT_MS", "10000")),
+        "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS": int(
+            os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "300000")),
     }
+
+
+def engine_options(config: Mapping) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS for the configured database (the factory calls this once the
+    caller's own config is in: a test's database URL is known only then). Every pooled
+    connection is tested before use, so one PostgreSQL dropped (a restart, a failover, an
+    idle timeout) is replaced instead of failing a request. Options given in the config's own
+    SQLALCHEMY_ENGINE_OPTIONS win."""
+    options: dict = {"pool_pre_ping": True, "pool_recycle": POOL_RECYCLE_SECONDS}
+    if make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+        settings = {"lock_timeout": int(config["DB_LOCK_TIMEOUT_MS"]),
+                    "idle_in_transaction_session_timeout":
+                        int(config["DB_IDLE_IN_TRANSACTION_TIMEOUT_MS"])}
+        options["connect_args"] = {
+            "application_name": config["DB_APPLICATION_NAME"],
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": " ".join(f"-c {name}={value}" for name, value in settings.items())}
+    return {**options, **config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}

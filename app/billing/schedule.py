@@ -2,13 +2,23 @@
 
 import calendar
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice, takewhile
 
 FREQUENCIES = ("weekly", "biweekly", "monthly", "semi_monthly")
 SEMI_MONTHLY_DAYS = (15, 31)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# No schedule starts before this day. A start further back is a typing error (1900, 0026)
+# rather than a contract, and a run catches up every run date since the start: from 1900,
+# some 6,600 of them. A fixed day rather than "n years ago": a schedule accepted once stays
+# acceptable however long it runs, and a data file that imports today imports next year.
+EARLIEST_START = dt.date(2000, 1, 1)
+# The most run dates of one schedule that one run catches up, oldest first; the next runs
+# take the rest. A year of weekly runs: no run takes hours, and daily runs still catch up
+# years within days.
+MAX_CATCH_UP = 52
 
 
 class ScheduleError(ValueError):
@@ -17,6 +27,15 @@ class ScheduleError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class StartTooEarly(ScheduleError):
+    """The start date is before EARLIEST_START."""
+
+    def __init__(self, start: dt.date) -> None:
+        super().__init__("start", f"the start date {start.isoformat()} is before "
+                                  f"{EARLIEST_START.isoformat()}, the earliest a schedule may start")
+        self.start = start
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,8 @@ class Schedule:
                 raise ScheduleError("days", "a monthly schedule runs on 1 to 4 different days")
             if any(not 1 <= d <= 31 for d in self.days):
                 raise ScheduleError("days", "days of the month are 1 to 31")
+        if self.start < EARLIEST_START:
+            raise StartTooEarly(self.start)
         if self.end is not None and self.end < self.start:
             raise ScheduleError("end", "the end date is before the start date")
 
@@ -77,6 +98,23 @@ def iter_run_dates(schedule: Schedule) -> Iterator[dt.date]:
 def run_dates_until(schedule: Schedule, today: dt.date) -> list[dt.date]:
     """The run dates on or before today: what a run has to have processed."""
     return list(takewhile(lambda d: d <= today, iter_run_dates(schedule)))
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What one run does of a schedule: the due run dates it runs now, oldest first, and
+    those it leaves to the next runs."""
+
+    dates: list[dt.date]
+    left: list[dt.date]
+
+
+def catch_up(schedule: Schedule, today: dt.date, done: Container[dt.date] = (),
+             limit: int = MAX_CATCH_UP) -> CatchUp:
+    """The run dates on or before today not yet `done`: the first `limit` to run now, the
+    others left."""
+    due = [d for d in run_dates_until(schedule, today) if d not in done]
+    return CatchUp(due[:limit], due[limit:])
 
 
 def next_run_dates(schedule: Schedule, after: dt.date, count: int = 5) -> list[dt.date]:

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app import labels
 from app.billing.money import as_money
-from app.billing.schedule import next_run_dates, run_dates_until
+from app.billing.schedule import MAX_CATCH_UP, next_run_dates, run_dates_until
 from app.contracts import bp
 from app.contracts.forms import LINE_FORMS, ContractForm, InvoiceForm, MilestoneForm, ScheduleForm
 from app.contracts.queries import (contract_by_ref, contract_classes, contract_invoices,
@@ -256,7 +256,8 @@ def _schedule_preview(form: ScheduleForm) -> dict:
         return {"error": str(error)}
     today = dt.date.today()
     return {"dates": next_run_dates(schedule, today, count=6), "today": today,
-            "past": len(run_dates_until(schedule, today)) if schedule.start <= today else 0}
+            "past": len(run_dates_until(schedule, today)) if schedule.start <= today else 0,
+            "per_run": MAX_CATCH_UP}
 
 
 @bp.get("/contracts/schedule-preview")

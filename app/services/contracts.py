@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.billing.enums import BILLING_METHODS, MILESTONE_STATUSES, TRANSACTION_CLASSES
 from app.billing.money import QUANTITY_PLACES, as_money, minor_units
-from app.billing.schedule import FREQUENCIES, SEMI_MONTHLY_DAYS, Schedule, ScheduleError
+from app.billing.schedule import (EARLIEST_START, FREQUENCIES, SEMI_MONTHLY_DAYS, Schedule,
+                                  ScheduleError)
 from app.billing.totals import default_tax, detail_amount
 from app.billing.values import fits, too_large
 from app.extensions import db
@@ -309,7 +310,10 @@ def checked_schedule(values: ScheduleValues) -> Schedule:
 def _schedule_message(field: str) -> str:
     return {"weekday": _("Choose the weekday it runs on."),
             "days": _("Choose 1 to 4 different days of the month (1–31)."),
-            "end": _("The end date is before the start date.")}.get(field, _("Not valid."))
+            "end": _("The end date is before the start date."),
+            # app.billing.schedule.EARLIEST_START: a run would catch up every run date since.
+            "start": _("A schedule starts in %(year)s or later: check the year.",
+                       year=EARLIEST_START.year)}.get(field, _("Not valid."))
 
 
 @use_case

@@ -4,6 +4,12 @@ For each contract, the T&M lines due on the same run date go into one invoice wi
 items dated on or before the cut-off (run date − 1). Each run date is recorded once per
 schedule (a unique key); the contract row lock makes a second runner wait and then see
 the first one's runs, so two runners never invoice the same items twice.
+
+One run catches up at most MAX_CATCH_UP run dates of each schedule (the next runs take the
+rest, and the results say how many wait), and runs no schedule that starts before
+EARLIEST_START (app.billing.schedule): such a start is a typing error, and nothing of it
+is recorded until it is corrected. A database that goes away stops the run without
+recording the run date it was on: the next run does it.
 """
 
 import datetime as dt
@@ -14,10 +20,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.billing.schedule import Schedule, cutoff_date, run_dates_until
+from app.billing.schedule import (EARLIEST_START, MAX_CATCH_UP, Schedule, StartTooEarly, catch_up,
+                                  cutoff_date)
 from app.extensions import db
-from app.models import Contract, InvoiceSchedule, ScheduleRun
+from app.models import Contract, ContractLine, InvoiceSchedule, ScheduleRun
 from app.services import audit
+from app.services.connection import database_unreachable
 from app.services.invoicing import InvoiceParameters, build_invoice, detail_count
 
 
@@ -25,13 +33,20 @@ from app.services.invoicing import InvoiceParameters, build_invoice, detail_coun
 class RunResult:
     contract: str
     run_date: dt.date
-    result: str  # succeeded / nothing_to_invoice / failed
+    # succeeded / nothing_to_invoice / failed: recorded for the run date. Not recorded:
+    # refused (a schedule not run at all; run_date is its start) and deferred (`left` due
+    # run dates from run_date on wait for the next runs).
+    result: str
     invoice: str | None = None
     error: str | None = None
+    left: int = 0
 
     def describe(self) -> str:
         outcome = {"succeeded": f"invoice {self.invoice}", "nothing_to_invoice": "nothing to invoice",
-                   "failed": f"failed: {self.error}"}[self.result]
+                   "failed": f"failed: {self.error}", "refused": f"not run: {self.error}",
+                   "deferred": f"{self.left} more due run date(s) from this one on are left for "
+                               f"the next runs (one run catches up at most {MAX_CATCH_UP} of a "
+                               f"schedule)"}[self.result]
         return f"{self.run_date.isoformat()} {self.contract}: {outcome}"
 
 
@@ -40,29 +55,48 @@ def as_schedule(row: InvoiceSchedule) -> Schedule:
                     days=tuple(row.days or ()))
 
 
-def _due(today: dt.date) -> dict[tuple[int, dt.date], list[int]]:
-    """(contract id, run date) → ids of the schedules due then and not yet run."""
+def _due(today: dt.date) -> tuple[dict[tuple[int, dt.date], list[int]], list[RunResult]]:
+    """(contract id, run date) → ids of the schedules due then and not yet run, at most
+    MAX_CATCH_UP run dates of each; and what is refused or left for the next runs."""
     schedules = db.session.scalars(select(InvoiceSchedule).options(
-        selectinload(InvoiceSchedule.contract_line))).all()
-    done = set(db.session.execute(select(ScheduleRun.schedule_id, ScheduleRun.run_date)).all())
+        selectinload(InvoiceSchedule.contract_line).selectinload(ContractLine.contract))).all()
+    done: dict[int, set[dt.date]] = defaultdict(set)
+    for schedule_id, run_date in db.session.execute(select(ScheduleRun.schedule_id,
+                                                           ScheduleRun.run_date)):
+        done[schedule_id].add(run_date)
     due: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
+    notes = []
     for schedule in schedules:
-        for run_date in run_dates_until(as_schedule(schedule), today):
-            if (schedule.id, run_date) not in done:
-                due[(schedule.contract_line.contract_id, run_date)].append(schedule.id)
-    return due
+        line = schedule.contract_line
+        try:
+            now = catch_up(as_schedule(schedule), today, done[schedule.id])
+        except StartTooEarly:
+            # Stored before the rule existed: one run would catch up thousands of run dates.
+            notes.append(RunResult(line.contract.code, schedule.start_date, "refused", error=(
+                f"the schedule of line '{line.name}' starts before {EARLIEST_START.isoformat()}; "
+                f"correct its start date")))
+            continue
+        for run_date in now.dates:
+            due[(line.contract_id, run_date)].append(schedule.id)
+        if now.left:
+            notes.append(RunResult(line.contract.code, now.left[0], "deferred",
+                                   left=len(now.left)))
+    return due, notes
 
 
 def run_schedule(today: dt.date | None = None) -> list[RunResult]:
-    """Catch up every run date on or before today, oldest first, one transaction each."""
+    """Catch up the run dates on or before today, oldest first, one transaction each; at
+    most MAX_CATCH_UP of each schedule. Refused schedules and the run dates left for the
+    next runs come last."""
     today = today or dt.date.today()
+    due, notes = _due(today)
     results = []
-    for (contract_id, run_date), schedule_ids in sorted(_due(today).items(),
+    for (contract_id, run_date), schedule_ids in sorted(due.items(),
                                                         key=lambda item: (item[0][1], item[0][0])):
         result = _run_one(contract_id, run_date, schedule_ids, today)
         if result is not None:
             results.append(result)
-    return results
+    return results + notes
 
 
 def _run_one(contract_id: int, run_date: dt.date, schedule_ids: list[int],
@@ -101,6 +135,8 @@ def _run_one(contract_id: int, run_date: dt.date, schedule_ids: list[int],
         return None
     except Exception as error:  # noqa: BLE001 — any failure is recorded on the run date
         db.session.rollback()
+        if database_unreachable(error):
+            raise  # not a failure of this run date: nothing is recorded, the next run does it
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         try:
             _record(runs, "failed", error=message)

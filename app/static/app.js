@@ -23,4 +23,19 @@
       message.remove();
     });
   });
+
+  // A 503 (the database is away: app/web/failures.py) is not swapped into the page: its
+  // notice goes among the page's messages, where the next action's answer removes it.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var region = document.getElementById("flashes");
+    if (!xhr || xhr.status !== 503 || !region) {
+      return;
+    }
+    var notice = new DOMParser().parseFromString(xhr.responseText, "text/html")
+      .querySelector("[data-flash]");
+    if (notice) {
+      region.replaceChildren(notice);
+    }
+  });
 })();

@@ -73,6 +73,8 @@ MESSAGES: dict[str, str] = {
     "not_a_day_list": N_("must be a list of days of the month (1-31)"),
     # app.billing.schedule explains its refusals in English only (no code to translate by)
     "invalid_schedule": "%(reason)s",
+    "start_too_early": N_("before %(earliest)s: a schedule catches up every run date since its "
+                          "start, check the year"),
     "milestones_differ": N_("milestones add up to %(total)s, the line amount is %(amount)s"),
     "product_and_name": N_("give either product or product_name, not both"),
     "product_required": N_("required (or product_name for a write-in product)"),

@@ -13,7 +13,8 @@ from decimal import Decimal
 from app.billing.enums import BILLING_METHODS, BILLING_TYPES, NOT_AVAILABLE, TRANSACTION_CLASSES
 from app.billing.money import minor_units, plain, round_money
 from app.billing.pricing import Priced, billing_type_for, choose_price, price_field, priced
-from app.billing.schedule import FREQUENCIES, SEMI_MONTHLY_DAYS, WEEKDAYS, Schedule, ScheduleError
+from app.billing.schedule import (EARLIEST_START, FREQUENCIES, SEMI_MONTHLY_DAYS, WEEKDAYS,
+                                  Schedule, ScheduleError, StartTooEarly)
 from app.billing.totals import default_tax
 from app.billing.values import fits, too_large
 from app.models import (Actual, Category, Contract, ContractLine, Customer, Milestone, PriceList,
@@ -394,6 +395,8 @@ class Rules:
         if len(self.problems.errors) == before:
             try:
                 Schedule(frequency, start, end, weekday, tuple(days or ()))
+            except StartTooEarly:
+                item.fail("start", "start_too_early", earliest=EARLIEST_START.isoformat())
             except ScheduleError as error:
                 item.fail(error.field, "invalid_schedule", reason=str(error))
         values = {"contract_line_id": line, "frequency": frequency, "weekday": weekday,
