@@ -5,11 +5,14 @@ from pathlib import Path
 from flask import Flask, has_request_context, render_template, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
-from app.config import from_environment
+from app.config import engine_options, from_environment
 from app.extensions import babel, csrf, db, migrate
 
 from app.formatting import FORMAT_LOCALES, LANGUAGES
+from app.services import concurrent_refusal
 
 
 def select_locale() -> str:
@@ -29,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(from_environment(app.instance_path))
     app.config.update(config or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)  # for the final URL
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
 
     db.init_app(app)
@@ -57,8 +61,10 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (main_bp, contracts_bp, actuals_bp, invoices_bp, backlog_bp, setup_bp,
                       entries_bp, documents_bp, auth_bp):
         app.register_blueprint(blueprint)
-    from app.web import access
+    from app.web import access, failures
     access.init_app(app)
+    failures.init_app(app)  # a database that went away answers 503; a read is retried once
+    from app.auth import throttle; throttle.init_app(app)  # noqa: E702  (sign-in limits)
 
     from app.cli import register_cli
     register_cli(app)
@@ -72,6 +78,16 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(404)
     def not_found(error):
         return render_template("error.html", code=error.code, error=error), error.code
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def changed_at_the_same_moment(error):
+        """A write outside a use case that lost a race: the same answer a use case gives
+        (app.services.concurrent_refusal), never a traceback."""
+        db.session.rollback()
+        refusal = concurrent_refusal(error)
+        return render_template("error.html", code=refusal.status, message=str(refusal)), \
+            refusal.status
 
     return app
 
