@@ -5,6 +5,7 @@ import shutil
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
@@ -113,3 +114,16 @@ def make_invoice(live_app):
         return code
 
     return make
+
+
+
+@pytest.fixture
+def settled(page):
+    """Wait until htmx has started on the page and no swap is in flight: what was just
+    swapped in (or loaded after a redirect) then answers clicks and changes through htmx.
+    A person never acts within those milliseconds; Playwright does."""
+    def wait() -> None:
+        page.wait_for_function("() => document.readyState === 'complete' && !!window.htmx")
+        expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+               ).to_have_count(0)
+    return wait

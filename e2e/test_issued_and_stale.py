@@ -28,12 +28,14 @@ def _set_language(live_app, code: str, language: str) -> None:
 
 
 def test_a_stale_tab_adding_a_detail_is_told_the_invoice_was_confirmed(
-        page: Page, base_url, live_app, make_invoice):
+        page: Page, base_url, live_app, make_invoice, settled):
     code = make_invoice()
     page.goto(f"{base_url}/invoices/{code}")
+    settled()
     page.get_by_test_id("action-new-detail").first.click()
     new_row = page.get_by_test_id("new-detail-row")
     expect(new_row).to_be_visible()
+    settled()
     new_row.locator('select[name="transaction_class"]').select_option("time")
     new_row.locator('input[name="description"]').fill("Late workshop")
     new_row.locator('input[name="quantity"]').fill("2")

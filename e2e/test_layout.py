@@ -127,12 +127,15 @@ def test_no_page_scrolls_sideways_on_a_laptop_or_a_phone(page: Page, base_url: s
         assert first_row.locator('input[name="description"]').bounding_box()["width"] >= 180
 
 
-def test_a_flash_goes_when_the_next_action_answers(page: Page, base_url: str, make_invoice):
+def test_a_flash_goes_when_the_next_action_answers(page: Page, base_url: str, make_invoice,
+                                                   settled):
     code = make_invoice()
     page.goto(f"{base_url}/invoices/{code}")
+    settled()
     page.get_by_test_id("action-submit-review").click()
     flashes = page.locator(".flashes")
     expect(flashes).to_have_text("Submitted for review.")
+    settled()
 
     page.get_by_test_id("action-recalculate").click()  # answers in the page's message area
     expect(page.locator("#invoice-messages")).to_contain_text("Recalculated:")
