@@ -2,17 +2,14 @@
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.config import engine_options, from_environment
 from app.extensions import babel, csrf, db, migrate
 
 from app.formatting import FORMAT_LOCALES, LANGUAGES
-from app.services import concurrent_refusal
 
 
 def select_locale() -> str:
@@ -46,8 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     from app import htmx
     htmx.init_app(app)
 
-    from app.web.pages import RowIdConverter
-    app.url_map.converters["int"] = RowIdConverter  # before any route is added
+    from app.web import converters
+    converters.init_app(app)  # `<id:…>` of the routes: before any blueprint is registered
 
     from app.main import bp as main_bp
     from app.contracts import bp as contracts_bp
@@ -64,6 +61,8 @@ def create_app(config: dict | None = None) -> Flask:
     from app.web import access, failures
     access.init_app(app)
     failures.init_app(app)  # a database that went away answers 503; a read is retried once
+    from app.web import inputs; inputs.init_app(app)  # noqa: E702  (NUL, lone surrogates)
+    from app.web import errors; errors.init_app(app)  # noqa: E702  (4xx/5xx pages; after failures)
     from app.auth import throttle; throttle.init_app(app)  # noqa: E702  (sign-in limits)
 
     from app.cli import register_cli
@@ -73,21 +72,6 @@ def create_app(config: dict | None = None) -> Flask:
     def inject_languages():
         return {"languages": LANGUAGES, "current_language": session.get("language")
                 or request.accept_languages.best_match(list(LANGUAGES)) or "en"}
-
-    @app.errorhandler(403)
-    @app.errorhandler(404)
-    def not_found(error):
-        return render_template("error.html", code=error.code, error=error), error.code
-
-    @app.errorhandler(StaleDataError)
-    @app.errorhandler(IntegrityError)
-    def changed_at_the_same_moment(error):
-        """A write outside a use case that lost a race: the same answer a use case gives
-        (app.services.concurrent_refusal), never a traceback."""
-        db.session.rollback()
-        refusal = concurrent_refusal(error)
-        return render_template("error.html", code=refusal.status, message=str(refusal)), \
-            refusal.status
 
     return app
 

@@ -11,13 +11,23 @@ from flask import Flask
 
 from app.billing.enums import TRANSACTION_CLASSES
 from app.billing.money import as_money
+from app.billing.values import (CONTROL, LINE_BREAK, MAX_DATE, MIN_DATE, NUL, SURROGATE,
+                                plausible_date, text_problem)
 from app.config import DEFAULT_COMPANY_NAME
 from app.services.connection import database_unreachable
 
 
+def one_line(text: str) -> str:
+    """The text on one line: what breaks a line or steers a terminal (a line break, a
+    control character, U+2028) written as its escape, as Python writes it (\\n, \\x1b)."""
+    return "".join(repr(c)[1:-1] if c.isspace() and c != " " or not c.isprintable() else c
+                   for c in text)
+
+
 def fail(message: str) -> None:
-    """Exit non-zero with a one-line reason on stderr."""
-    click.echo(f"Error: {message}", err=True)
+    """Exit non-zero with a one-line reason on stderr (what the user typed, quoted in it,
+    may hold line breaks: they are shown escaped)."""
+    click.echo(f"Error: {one_line(message)}", err=True)
     sys.exit(1)
 
 
@@ -25,7 +35,7 @@ def register_cli(app: Flask) -> None:
     """Attach every command to the app."""
 
     @app.cli.command("import-data")
-    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument("path", type=FilePath(dir_okay=False, path_type=Path))
     def import_data_command(path: Path) -> None:
         """Load a data file (JSON, SPEC 11) or a CSV file of actuals."""
         from app.services.importer import ImportRejected, import_file
@@ -66,6 +76,7 @@ def register_cli(app: Flask) -> None:
     # Last, so that it reaches every command registered above.
     for command in app.cli.commands.values():
         _database_errors_in_one_line(command)
+        _unstorable_arguments_refused(command)
 
 
 def _database_errors_in_one_line(command: click.Command) -> None:
@@ -90,11 +101,60 @@ def _database_errors_in_one_line(command: click.Command) -> None:
     command.callback = guarded
 
 
+# What text_problem finds in an argument, as the command line says it.
+_UNSTORABLE = {NUL: "contains a NUL byte", SURROGATE: "contains bytes that are not UTF-8",
+               CONTROL: "contains a control character", LINE_BREAK: "contains a line break"}
+
+
+def _name(param: click.Parameter) -> str:
+    """How the command line names a parameter: `--cutoff`, `CONTRACT`."""
+    return param.opts[-1] if isinstance(param, click.Option) else (param.name or "").upper()
+
+
+class FilePath(click.Path):
+    """click.Path, refusing a name with a NUL byte (or other such text) in one line before
+    click asks the operating system about it (which raises ValueError)."""
+
+    def convert(self, value, param, ctx):
+        kind = text_problem(str(value), multiline=False)
+        if kind is not None:
+            fail(f"{_name(param) if param is not None else 'path'}: {_UNSTORABLE[kind]}")
+        return super().convert(value, param, ctx)
+
+
+def _unstorable_arguments_refused(command: click.Command) -> None:
+    """An argument or option with text no database column holds (a NUL byte, bytes that
+    are not UTF-8, which Python reads as lone surrogates, a control character or a line
+    break: app.billing.values.text_problem) ends the command with one line before it
+    runs: such text would reach a query (PostgreSQL refuses a NUL) or a file name."""
+    for subcommand in getattr(command, "commands", {}).values():
+        _unstorable_arguments_refused(subcommand)
+    callback = command.callback
+    if callback is None:
+        return
+    names = {param.name: _name(param) for param in command.params}
+
+    @functools.wraps(callback)
+    def checked(*args, **kwargs):
+        for name, value in kwargs.items():
+            if isinstance(value, (str, Path)):
+                kind = text_problem(str(value), multiline=False)
+                if kind is not None:
+                    fail(f"{names.get(name, name)}: {_UNSTORABLE[kind]}")
+        return callback(*args, **kwargs)
+
+    command.callback = checked
+
+
 def _date(value: str, option: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)")
+    if not plausible_date(day):
+        fail(f"{option}: {day.isoformat()} is not between {MIN_DATE.isoformat()} and "
+             f"{MAX_DATE.isoformat()}")
+    return day
 
 
 COMPANY_SETTINGS = ("COMPANY_NAME", "COMPANY_ADDRESS", "COMPANY_VAT_ID", "COMPANY_EMAIL",
@@ -275,7 +335,7 @@ def register_audit_cli(app: Flask) -> None:
         """Check the audit trail of invoices."""
 
     @audit.command("verify")
-    @click.option("--anchor", type=click.Path(dir_okay=False, path_type=Path),
+    @click.option("--anchor", type=FilePath(dir_okay=False, path_type=Path),
                   help="A file of every chain's last entry, kept away from the database: "
                        "checked when it exists, written when the trail is intact. Shows "
                        "newest entries deleted since the last check, which a chain cannot.")
@@ -316,11 +376,14 @@ def _read_anchor(path: Path) -> dict[str, tuple[int, str]]:
     try:
         heads = json.loads(path.read_text(encoding="utf-8"))
         return {code: (int(seq), str(digest)) for code, (seq, digest) in heads.items()}
-    except (OSError, ValueError, TypeError, AttributeError) as error:
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError) as error:
         fail(f"{path} is not an anchor written by audit verify ({error}).")
 
 
 def _write_anchor(path: Path, heads: dict[str, tuple[int, str]]) -> None:
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(heads, sort_keys=True, indent=0), encoding="utf-8")
-    partial.replace(path)  # whole or not at all: a torn anchor would read as tampering
+    try:
+        partial.write_text(json.dumps(heads, sort_keys=True, indent=0), encoding="utf-8")
+        partial.replace(path)  # whole or not at all: a torn anchor would read as tampering
+    except OSError as error:
+        fail(f"{path}: the anchor could not be written ({error.strerror or error}).")

@@ -19,6 +19,9 @@ POOL_RECYCLE_SECONDS = 1800
 # How long opening a PostgreSQL connection may take before the request answers 503 (libpq
 # would wait for an unreachable host for minutes).
 CONNECT_TIMEOUT_SECONDS = 10
+# The largest request body (an upload) without MAX_UPLOAD_MB: a bigger one answers 413.
+DEFAULT_UPLOAD_MB = 10
+DEFAULT_UPLOAD_LIMIT = DEFAULT_UPLOAD_MB * 1024 * 1024
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -69,6 +72,9 @@ def from_environment(instance_path: str) -> dict:
         "COMPANY_PHONE": os.environ.get("COMPANY_PHONE", ""),
         "COMPANY_BANK": os.environ.get("COMPANY_BANK", ""),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "50")),
+        # Any request body larger than this (a CSV upload of actuals) answers 413.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB") or DEFAULT_UPLOAD_MB)
+        * 1024 * 1024,
         # Session cookies: never readable by scripts, not sent on cross-site posts, and
         # only over HTTPS when the app is served behind it.
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,12 +1,11 @@
 """Filters of the actuals list, and the CSV upload."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
 from app import labels
-from app.web.forms import FilterForm, choices
+from app.web.forms import AppForm, FilterForm, choices
 
 
 class ActualFilterForm(FilterForm):
@@ -19,7 +18,7 @@ class ActualFilterForm(FilterForm):
                                choices=choices(labels.BILLING_TYPES, _l("All billing types")))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     """A CSV file of actuals (SPEC 11): one actual a row, the import's field names as columns."""
 
     file = FileField(_l("CSV file"), [FileRequired(_l("Choose a CSV file."))],

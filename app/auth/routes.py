@@ -102,7 +102,7 @@ def users():
                                      "minutes": throttle.PAIR_MINUTES})
 
 
-@bp.post("/admin/users/<int:user_id>")
+@bp.post("/admin/users/<id:user_id>")
 def update(user_id: int):
     """Change one user's role or active flag."""
     form = UserForm(prefix=f"u{user_id}")
@@ -116,7 +116,7 @@ def update(user_id: int):
     return redirect(url_for("auth.users"))
 
 
-@bp.post("/admin/users/<int:user_id>/unlock")
+@bp.post("/admin/users/<id:user_id>/unlock")
 def unlock(user_id: int):
     """Clear the sign-in throttle of one account, from every address."""
     if EmptyForm().validate_on_submit():

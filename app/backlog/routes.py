@@ -1,7 +1,9 @@
 """The billing backlog (SPEC 4): everything not yet on an invoice, filtered, selected and
 marked ready or not ready to invoice in bulk."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from jinja2_fragments.flask import render_block
@@ -13,7 +15,7 @@ from app.backlog.queries import (BacklogFilter, actual_totals, backlog_milestone
                                  matching_ids, milestone_totals, paginate_actuals, product_totals,
                                  selection_of, selection_of_all)
 from app.web.forms import fill_project_choices
-from app.web.pages import page_number
+from app.web.pages import page_of, posted_ids
 from app.services.backlog import BacklogRefused
 
 FILTER_FIELDS = ("contract", "project", "kind", "status", "date_from", "date_to")
@@ -42,7 +44,7 @@ def index():
                "kept": {name: request.args[name] for name in FILTER_FIELDS + ("page",)
                         if request.args.get(name)}}
     if flt.shows("actual"):
-        context["actuals"] = paginate_actuals(flt, page_number(), current_app.config["PAGE_SIZE"])
+        context["actuals"] = page_of(partial(paginate_actuals, flt))  # past the end: the last
         context["actual_totals"] = actual_totals(flt)
     if flt.shows("milestone"):
         context["milestones"] = backlog_milestones(flt)
@@ -58,8 +60,7 @@ def index():
 
 def _chosen() -> tuple[dict[str, list[int]], bool]:
     """The ids ticked in the bulk form, by kind, and whether "all matching" was ticked."""
-    ids = {kind: sorted({int(value) for value in request.form.getlist(kind) if value.isdigit()})
-           for kind in KINDS}
+    ids = {kind: posted_ids(request.form, kind) for kind in KINDS}  # no row id: left out
     return ids, request.form.get("all_matching") == "1"
 
 

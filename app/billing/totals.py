@@ -11,9 +11,11 @@ from .money import (
     EXACT, PERCENT_PLACES, PRICE_PLACES, QUANTITY_PLACES, check_places, minor_units,
     require_decimal, round_money, zero,
 )
+from .values import MAX_AMOUNT, beyond_max_amount
 
 __all__ = [
-    "BILLING_TYPES_IN_TOTALS", "DetailValues", "DiscountOutOfRange", "HeaderTotals",
+    "AmountTooLarge", "BILLING_TYPES_IN_TOTALS", "DetailValues", "DiscountOutOfRange",
+    "HeaderTotals", "check_amount",
     "LineTotals", "NegativeFreight", "TaxRate", "TaxRateOutOfRange", "TaxSummaryDiffers", "TaxedAmount", "TooManyDecimals",
     "TotalsError", "counts_in_totals", "default_tax", "detail_amount", "detail_value_problems",
     "extended_amount",
@@ -46,6 +48,26 @@ class TaxRateOutOfRange(TotalsError):
 
 class TooManyDecimals(TotalsError):
     """An entered value has more decimals than allowed (currency, quantity, price, percent)."""
+
+
+class AmountTooLarge(TotalsError):
+    """A computed amount (quantity × price, a line or invoice total) beyond MAX_AMOUNT, the
+    largest a money column holds; `field` names the amount, `limit` the bound."""
+
+    limit = MAX_AMOUNT
+
+    def __init__(self, field: str, value: Decimal) -> None:
+        super().__init__(field, f"{field} would be {value}, more than the largest amount "
+                                f"that can be stored ({MAX_AMOUNT})")
+        self.value = value
+
+
+def check_amount(value: Decimal, field: str = "amount") -> Decimal:
+    """A computed amount about to be stored, else AmountTooLarge naming it. (detail_amount
+    itself is not bounded: pages show what is stored, whatever it is.)"""
+    if beyond_max_amount(value):
+        raise AmountTooLarge(field, value)
+    return value
 
 
 def _places(value: object, places: int, field: str) -> Decimal:
@@ -86,7 +108,8 @@ def default_tax(amount: Decimal, rate_percent: Decimal, currency: str) -> Decima
 
 def extended_amount(amount: Decimal, tax: Decimal) -> Decimal:
     """amount + tax, both already rounded; no further rounding."""
-    return EXACT.add(require_decimal(amount, "amount"), require_decimal(tax, "tax"))
+    return check_amount(EXACT.add(require_decimal(amount, "amount"), require_decimal(tax, "tax")),
+                    "extended_amount")
 
 
 def detail_value_problems(backing: str, quantity: Decimal, price: Decimal, amount: Decimal,
@@ -161,7 +184,8 @@ def line_totals_of_sums(sums: Mapping[str, tuple[Decimal, Decimal]], currency: s
             if counts_in_totals(billing_type):
                 amount += _money(a, currency, "amount")
                 tax += _money(t, currency, "tax")
-    return LineTotals(amount, tax, extended_amount(amount, tax))
+    return LineTotals(check_amount(amount, "amount"), check_amount(tax, "tax"),
+                      extended_amount(amount, tax))
 
 
 def line_totals(details: Iterable[_Detail], currency: str) -> LineTotals:
@@ -177,7 +201,7 @@ def line_totals(details: Iterable[_Detail], currency: str) -> LineTotals:
 
 def product_line_totals(quantity: Decimal, price: Decimal, tax: Decimal, currency: str) -> LineTotals:
     """Totals of a product-based line: round(quantity × price), tax as given."""
-    amount = detail_amount(quantity, price, currency)
+    amount = check_amount(detail_amount(quantity, price, currency))
     t = _money(tax, currency, "tax")
     return LineTotals(amount, t, extended_amount(amount, t))
 
@@ -242,6 +266,9 @@ def header_totals(
         total_tax = (line_tax - round_money(discount * rate / _HUNDRED, currency)
                      + round_money(freight * rate / _HUNDRED, currency))
         total = pre_freight + freight + total_tax
+    for name, value in (("detail_amount", detail), ("pre_freight_amount", pre_freight),
+                        ("total_tax", total_tax), ("total_amount", total)):
+        check_amount(value, name)
     return HeaderTotals(detail, pct, discount, pre_freight, freight, total_tax, total)
 
 

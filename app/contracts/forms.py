@@ -3,7 +3,6 @@ wizard (SPEC 5.1)."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
@@ -11,13 +10,13 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from app import labels
 from app.billing.schedule import WEEKDAYS
 from app.formatting import weekday as weekday_name
-from app.web.forms import CHOOSE, ChoiceField, DecimalField, Length, MultiCheckboxField, REQUIRED
+from app.web.forms import CHOOSE, AppForm, ChoiceField, DecimalField, Length, MultiCheckboxField, REQUIRED
 
 CLASS_CHOICES = [SelectChoice(value, text) for value, text in labels.TRANSACTION_CLASSES.items()]
 NOT_A_DATE = _l("Not a date.")
 
 
-class ContractForm(FlaskForm):
+class ContractForm(AppForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
     customer_id = ChoiceField(_l("Customer"), [InputRequired(REQUIRED)])
     currency = SelectField(_l("Currency"), [Optional()], validate_choice=False,
@@ -32,7 +31,7 @@ class ContractForm(FlaskForm):
     description = TextAreaField(_l("Description"), [Optional()])
 
 
-class _LineForm(FlaskForm):
+class _LineForm(AppForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
     tax_rate = DecimalField(_l("Tax rate (%)"), [Optional()],
                            description=_l("Leave blank for the contract's default rate."))
@@ -92,7 +91,7 @@ class DaysField(StringField):
         self.days = tuple(value) if isinstance(value, list) else ()
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(AppForm):
     frequency = SelectField(_l("Frequency"), choices=[
         SelectChoice("", _l("No schedule: invoiced manually")),
         *(SelectChoice(value, text) for value, text in labels.FREQUENCIES.items())])
@@ -109,7 +108,7 @@ class ScheduleForm(FlaskForm):
             SelectChoice(number, weekday_name(number)) for number in range(len(WEEKDAYS))]
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(AppForm):
     # Shown under the line's own form: ids of their own, so that labels find their inputs.
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)],
                        id="milestone_name")
@@ -123,7 +122,7 @@ class MilestoneForm(FlaskForm):
                                          description=_l("What the printed invoice shows."))
 
 
-class InvoiceForm(FlaskForm):
+class InvoiceForm(AppForm):
     """Step one of the manual invoice (SPEC 5.1)."""
 
     cutoff = DateField(_l("Cut-off date"), [InputRequired(REQUIRED)],

@@ -178,7 +178,7 @@ def new_line(ref: str, method: str):
                            form=form), form_status(request.method == "POST")
 
 
-@bp.route("/contracts/<ref>/lines/<int:line_id>", methods=["GET", "POST"])
+@bp.route("/contracts/<ref>/lines/<id:line_id>", methods=["GET", "POST"])
 def line(ref: str, line_id: int):
     """A line's form, with its invoice schedule (T&M) or its milestones (fixed price)."""
     contract = _contract(ref)
@@ -216,7 +216,7 @@ def _line_page(contract, line, form=None, schedule_form=None, milestone_form=Non
     return render_template("contracts/line.html", **context), form_status(failed)
 
 
-@bp.post("/contracts/<ref>/lines/<int:line_id>/delete")
+@bp.post("/contracts/<ref>/lines/<id:line_id>/delete")
 def delete_line(ref: str, line_id: int):
     """Remove a line nothing refers to yet."""
     line = _line(_contract(ref), line_id)
@@ -255,9 +255,12 @@ def _schedule_preview(form: ScheduleForm) -> dict:
     except ServiceError as error:
         return {"error": str(error)}
     today = dt.date.today()
-    return {"dates": next_run_dates(schedule, today, count=6), "today": today,
-            "past": len(run_dates_until(schedule, today)) if schedule.start <= today else 0,
-            "per_run": MAX_CATCH_UP}
+    try:
+        return {"dates": next_run_dates(schedule, today, count=6), "today": today,
+                "past": len(run_dates_until(schedule, today)) if schedule.start <= today else 0,
+                "per_run": MAX_CATCH_UP}
+    except OverflowError:  # checked_schedule keeps dates far from year 9999; never a 500
+        return {"error": str(services.date_refusal("end_date"))}
 
 
 @bp.get("/contracts/schedule-preview")
@@ -269,7 +272,7 @@ def schedule_preview():
                          preview=_schedule_preview(form))
 
 
-@bp.post("/contracts/<ref>/lines/<int:line_id>/schedule")
+@bp.post("/contracts/<ref>/lines/<id:line_id>/schedule")
 def save_schedule(ref: str, line_id: int):
     """Set, change or remove the invoice schedule of a T&M line."""
     contract = _contract(ref)
@@ -298,7 +301,7 @@ def _milestone_values(form: MilestoneForm) -> services.MilestoneValues:
         external_description=form.external_description.data or "")
 
 
-@bp.post("/contracts/<ref>/lines/<int:line_id>/milestones")
+@bp.post("/contracts/<ref>/lines/<id:line_id>/milestones")
 def add_milestone(ref: str, line_id: int):
     """Add a milestone to a fixed-price line."""
     contract = _contract(ref)
@@ -322,7 +325,7 @@ def _milestone(contract, milestone_id: int) -> Milestone:
     return milestone
 
 
-@bp.route("/contracts/<ref>/milestones/<int:milestone_id>", methods=["GET", "POST"])
+@bp.route("/contracts/<ref>/milestones/<id:milestone_id>", methods=["GET", "POST"])
 def milestone(ref: str, milestone_id: int):
     """Change a milestone that is not on an invoice."""
     contract = _contract(ref)
@@ -340,7 +343,7 @@ def milestone(ref: str, milestone_id: int):
                            form=form), form_status(bool(form.errors or form.form_errors))
 
 
-@bp.post("/contracts/<ref>/milestones/<int:milestone_id>/delete")
+@bp.post("/contracts/<ref>/milestones/<id:milestone_id>/delete")
 def delete_milestone(ref: str, milestone_id: int):
     """Remove a milestone that has never been on an invoice."""
     milestone = _milestone(_contract(ref), milestone_id)
@@ -369,11 +372,20 @@ def _gap_message(contract) -> str | None:
 def _preview(contract, params: InvoiceParameters) -> dict:
     """Step two: what an invoice with these parameters would take now, and the fingerprint
     of it that Finish posts back (app.services.invoicing.check_preview compares)."""
-    items = ready_items(contract, params)
-    preview = invoice_preview(contract, items)
+    from app.billing.totals import AmountTooLarge  # (helper "values": issue 13)
+    from app.services.invoicing import amount_refusal
+
+    try:
+        items = ready_items(contract, params)
+        preview = invoice_preview(contract, items)
+        totals = preview_totals(contract, preview)
+    except AmountTooLarge as error:
+        # Items stored before the bounds that no invoice could hold: said, never a 500.
+        return {"notice": str(amount_refusal(error))}
+    except ServiceError as error:
+        return {"notice": str(error)}
     return {"step": "preview", "preview": preview, "params": params,
-            "totals": preview_totals(contract, preview), "selection": fingerprint(items),
-            "nothing_ready": not items}
+            "totals": totals, "selection": fingerprint(items), "nothing_ready": not items}
 
 
 @bp.route("/contracts/<ref>/invoice", methods=["GET", "POST"])

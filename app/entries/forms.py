@@ -1,13 +1,12 @@
 """The entry form (time, expense, material, fee) and the filters of the entries list."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from app import labels
 from app.terms import ENTRY_STATUSES
-from app.web.forms import REQUIRED, ChoiceField, DecimalField, FilterForm, choices
+from app.web.forms import REQUIRED, AppForm, ChoiceField, DecimalField, FilterForm, choices
 
 # Which fields each class has; the others are removed from the form.
 CLASS_FIELDS = {
@@ -20,7 +19,7 @@ OPTIONAL_FIELDS = {"role_id", "resource_id", "category_id", "internal_comment",
                    "external_comment", "description"}
 
 
-class EntryForm(FlaskForm):
+class EntryForm(AppForm):
     project_id = ChoiceField(_l("Project"), [InputRequired(REQUIRED)])
     task_id = ChoiceField(_l("Task"), [Optional()], description=_l("Optional."))
     date = DateField(_l("Date"), [InputRequired(REQUIRED)])
@@ -31,7 +30,7 @@ class EntryForm(FlaskForm):
     category_id = ChoiceField(_l("Transaction category"), [InputRequired(REQUIRED)],
                               description=_l("Prices the entry from the contract's price list."))
     quantity = DecimalField(_l("Quantity"), [InputRequired(REQUIRED)],
-                           description=_l("Up to 4 decimals; negative to correct an earlier entry."))
+                           description=_l("Up to 4 decimals, above zero."))
     unit_id = ChoiceField(_l("Unit"), [InputRequired(REQUIRED)])
     internal_comment = TextAreaField(_l("Internal comment"), [Optional()])
     external_comment = TextAreaField(_l("External comment"), [Optional()],

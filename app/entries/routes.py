@@ -19,7 +19,7 @@ from app.services.entries import (EDITABLE, EntryValues,
                                   update_entry)
 from app.terms import ENTRY_STATUSES
 from app.web.forms import active, choices, choose, fill_project_choices, project_choices, unit_choices
-from app.web.pages import default_unit_id, form_status, paginate, refused, safe_next
+from app.web.pages import default_unit_id, form_status, paginate, posted_id, refused, safe_next
 
 
 def _rows(ids: list[int]) -> dict[int, object]:
@@ -134,8 +134,8 @@ def new(transaction_class: str):
     if request.method == "GET":
         form.date.data = dt.date.today()
         form.unit_id.data = default_unit_id(transaction_class)
-        if request.args.get("project", type=int):
-            form.project_id.data = request.args.get("project", type=int)
+        if posted_id(request.args, "project"):  # a number that is no row id: ignored
+            form.project_id.data = posted_id(request.args, "project")
             form.task_id.choices = _task_choices(form.project_id.data)
     else:
         done = _save(form, lambda submit: create_entry(_values(form, transaction_class),
@@ -148,7 +148,7 @@ def new(transaction_class: str):
         form_status(request.method == "POST")
 
 
-@bp.route("/entries/<int:entry_id>", methods=["GET", "POST"])
+@bp.route("/entries/<id:entry_id>", methods=["GET", "POST"])
 def edit(entry_id: int):
     """Change an entry until it is approved; an approved one is shown read-only."""
     entry = db.session.get(Entry, entry_id) or abort(404)
@@ -173,7 +173,7 @@ def edit(entry_id: int):
 @bp.get("/entries/tasks")
 def tasks():
     """The task options of a project, for the entry form's task list (htmx)."""
-    project_id = request.args.get("project_id", type=int)
+    project_id = posted_id(request.args, "project_id")
     form = EntryForm(formdata=None, meta={"csrf": False})
     form.task_id.choices = _task_choices(project_id)
     # Only htmx asks for this: the options of the page's task list, never a page.
@@ -193,20 +193,20 @@ def _step(entry_id: int, action, done: str):
     return redirect(safe_next(request.form.get("next")) or url_for("entries.index"))
 
 
-@bp.post("/entries/<int:entry_id>/submit")
+@bp.post("/entries/<id:entry_id>/submit")
 def submit(entry_id: int):
     """Submit a draft or rejected entry for approval."""
     return _step(entry_id, submit_entry, _("Entry %(id)s submitted for approval.", id=entry_id))
 
 
-@bp.post("/entries/<int:entry_id>/approve")
+@bp.post("/entries/<id:entry_id>/approve")
 def approve(entry_id: int):
     """Approve: the priced actual is created, unbilled, ready for the billing backlog."""
     return _step(entry_id, approve_entry,
                  _("Entry %(id)s approved; its actual is in the billing backlog.", id=entry_id))
 
 
-@bp.post("/entries/<int:entry_id>/reject")
+@bp.post("/entries/<id:entry_id>/reject")
 def reject(entry_id: int):
     """Send a submitted entry back to be changed."""
     return _step(entry_id, reject_entry,

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.htmx import blocks, wants_fragment
 from app.invoices import bp
 from app.invoices.forms import DetailForm, HeaderForm, LineForm, NewDetailForm
-from app.invoices.page import PAGE, back, base_context, invoice_or_404, message
+from app.invoices.page import PAGE, back, base_context, invoice_or_404
 from app.invoices.queries import (GROUPS, detail_page, detail_with_references, group_counts,
                                   invoice_by_code, references)
 from app.labels import TRANSACTION_CLASSES
@@ -28,7 +28,7 @@ from app.models import Invoice, InvoiceLine, InvoiceLineDetail
 from app.services import ROW, ServiceError
 from app.services import editing, lifecycle
 from app.services.editing import DetailEdit
-from app.web.pages import default_unit_id, id_arg
+from app.web.pages import default_unit_id, posted_id
 
 # ---------------------------------------------------------------- validate → use case → answer
 
@@ -191,7 +191,7 @@ def _detail_answer(invoice: Invoice, detail_id: int, form, use_case: Callable, s
                   gone=lambda refusal: _row_gone(detail_id, refusal.message))
 
 
-@bp.post("/invoices/<code>/details/<int:detail_id>")
+@bp.post("/invoices/<code>/details/<id:detail_id>")
 def edit_detail(code: str, detail_id: int):
     """Save an edited detail row; answer the row with its line and header totals."""
     invoice, detail = _detail_in(code, detail_id)
@@ -203,27 +203,28 @@ def edit_detail(code: str, detail_id: int):
         saved=_saved, done=_("Saved."))
 
 
-@bp.post("/invoices/<code>/details/<int:detail_id>/delete")
+@bp.post("/invoices/<code>/details/<id:detail_id>/delete")
 def delete_detail(code: str, detail_id: int):
     """Remove a detail from the invoice; its actual or milestone returns to ready."""
     invoice, detail = _detail_in(code, detail_id)
-    version = request.form.get("version", type=int)
+    version = posted_id(request.form, "version")  # a garbled one is None: stale (409)
     return _detail_answer(invoice, detail_id, None,
                           lambda: editing.delete_detail(invoice.code, detail_id, version),
                           saved=_removed, done=_("The detail was removed from the invoice."))
 
 
-@bp.get("/invoices/<code>/lines/<int:line_id>/details")
+@bp.get("/invoices/<code>/lines/<id:line_id>/details")
 def more_details(code: str, line_id: int):
     """The next page of one billing-type group of a line (details load a page at a time)."""
     invoice = invoice_by_code(code) or abort(404)
     line = next((l for l in invoice.lines if l.id == line_id), None) or abort(404)
     group = request.args.get("billing_type", "chargeable")
-    if group not in GROUPS:
-        abort(404)
+    after = posted_id(request.args, "after")
+    if group not in GROUPS or (after is None and request.args.get("after", "").strip()):
+        abort(404)  # no such group, or after a detail no row can be
     if not wants_fragment():
         return redirect(url_for("invoices.show", code=code, _anchor=f"invoice-line-{line.id}"))
-    rows, remaining = detail_page(line, group, id_arg("after"))
+    rows, remaining = detail_page(line, group, after or 0)
     context = base_context(invoice)
     if context["editable"]["none"] and any(d.backing == "none" for d in rows):
         context["refs"] = references([line.project_id])
@@ -267,7 +268,7 @@ def _tm_line(code: str, line_id: int) -> tuple[Invoice, InvoiceLine]:
     return invoice, line
 
 
-@bp.get("/invoices/<code>/lines/<int:line_id>/details/new")
+@bp.get("/invoices/<code>/lines/<id:line_id>/details/new")
 def new_detail(code: str, line_id: int):
     """The form row of a new detail, drawn again when its class or product choice changes."""
     invoice, line = _tm_line(code, line_id)
@@ -279,7 +280,7 @@ def new_detail(code: str, line_id: int):
     return _new_row(invoice, line, request.args)
 
 
-@bp.post("/invoices/<code>/lines/<int:line_id>/details")
+@bp.post("/invoices/<code>/lines/<id:line_id>/details")
 def create_detail(code: str, line_id: int):
     """Add a detail backed by nothing: price blank → price list; amount and tax on save."""
     invoice, line = _tm_line(code, line_id)
@@ -295,8 +296,12 @@ def create_detail(code: str, line_id: int):
         errors = refusal.errors or {ROW: refusal.message}
         return _new_row(invoice, line, request.form, errors), refusal.status
 
+    # No class or an unknown one leaves the form without its class field: the use case
+    # refuses it next to the class select (422), never an attribute error.
+    class_field = getattr(form, "transaction_class", None)
+    transaction_class = class_field.data if class_field is not None else None
     return answer(invoice, form, lambda: editing.add_detail(
-        invoice.code, line.id, form.transaction_class.data, form.changes()),
+        invoice.code, line.id, transaction_class, form.changes()),
         saved=partial(_saved, created=True), refused=refused, done=_("Saved."))
 
 
@@ -323,7 +328,7 @@ def edit_header(code: str):
         saved=lambda _invoice: header(), refused=header)
 
 
-@bp.post("/invoices/<code>/lines/<int:line_id>")
+@bp.post("/invoices/<code>/lines/<id:line_id>")
 def rename_line(code: str, line_id: int):
     """Rename an invoice line (the one editable line field)."""
     invoice = invoice_or_404(code)

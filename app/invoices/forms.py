@@ -9,7 +9,6 @@ is, so one cell can be saved on its own.
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -25,7 +24,7 @@ from app.extensions import db
 from app.models import Contract, Customer
 from app.services import ROW
 from app.services.editing import locked_message
-from app.web.forms import DecimalField, FilterForm, IdField, Length, choices
+from app.web.forms import AppForm, DecimalField, FilterForm, IdField, Length, choices
 
 # ---------------------------------------------------------------- the invoice list
 
@@ -61,7 +60,7 @@ def fill_contract_choices(field: SelectField) -> None:
                             _l("All contracts"))
 
 
-class _PartialForm(FlaskForm):
+class _PartialForm(AppForm):
     """A form that validates only the editable fields that were posted, and reports any
     posted field that the editability rule locks."""
 
@@ -103,7 +102,7 @@ class DetailForm(_PartialForm):
     version = IntegerField(validators=[InputRequired()])
     description = StringField(validators=[Length(max=2000)])
     external_description = StringField(validators=[Length(max=2000)])
-    billing_type = StringField()
+    billing_type = StringField(validators=[Length(max=20)])
     start_date = DateField(validators=[Optional()])
     task = IdField()
     category = IdField()
@@ -111,7 +110,7 @@ class DetailForm(_PartialForm):
     resource = IdField()
     unit = IdField()
     unit_schedule = IdField()
-    product_choice = StringField()
+    product_choice = StringField(validators=[Length(max=10)])
     product = IdField()
     product_name = StringField(validators=[Length(max=200)])
     write_in_description = StringField(validators=[Length(max=2000)])
@@ -149,7 +148,7 @@ class NewDetailForm(DetailForm):
     """A detail backed by nothing, added by the reviewer on a time-and-material line."""
 
     version = None
-    transaction_class = StringField()
+    transaction_class = StringField(validators=[Length(max=10)])
 
     def __init__(self, formdata, *, state: str, currency: str, **kwargs):
         super().__init__(formdata, backing="none", state=state, currency=currency,
@@ -208,13 +207,13 @@ class LineForm(_PartialForm):
         super().__init__(formdata, editable=editable, rule=rule, **kwargs)
 
 
-class ReopenPaidForm(FlaskForm):
+class ReopenPaidForm(AppForm):
     """Why a paid invoice goes back to confirmed (kept in the history)."""
 
     reason = TextAreaField(_l("Reason"), validators=[InputRequired(), Length(max=500)])
 
 
-class MarkPaidForm(FlaskForm):
+class MarkPaidForm(AppForm):
     """Payment date (default today) and an optional reference."""
 
     paid_on = DateField(_l("Payment date"), validators=[InputRequired()], default=dt.date.today)

@@ -256,7 +256,7 @@ def cancel(code: str):
 
 # ---------------------------------------------------------------- product lines (SPEC 5.3)
 
-@bp.post("/invoices/<code>/lines/<int:line_id>/remove")
+@bp.post("/invoices/<code>/lines/<id:line_id>/remove")
 def remove_line(code: str, line_id: int):
     """Remove a product line from a draft; its contract line is ready to invoice again.
     For htmx: the message, the line taken out of the page and the totals, out of band."""

@@ -5,7 +5,7 @@ import logging
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
@@ -92,12 +92,13 @@ def use_case(function=None, *, keeps_rows: bool = False):
             finally:
                 session.expire_on_commit = expires
             return result
-        except (StaleDataError, IntegrityError, OperationalError) as error:
+        except (StaleDataError, IntegrityError, OperationalError, DataError, ValueError,
+                OverflowError) as error:
             session.rollback()
             refusal = concurrent_refusal(error)
             if refusal is None:
                 raise
-            log.warning("%s refused after a concurrent change: %s", function.__qualname__,
+            log.warning("%s refused by the database: %s", function.__qualname__,
                         str(error).splitlines()[0] if str(error) else type(error).__name__)
             raise refusal from error
         except BaseException:
@@ -122,7 +123,8 @@ def concurrent_refusal(error: Exception) -> ServiceError | None:
     - an optimistic version check that failed (StaleDataError), a unique or foreign-key
       violation: someone else changed the same thing first → Conflict;
     - a lock wait that timed out, a deadlock, a serialisation failure → Conflict, "busy";
-    - any other integrity error (a check or not-null constraint) → a 422 refusal.
+    - any other integrity error (a check or not-null constraint) → a 422 refusal;
+    - a value the column cannot hold (too long, NUL, out of range: `value_refusal`) → 422.
 
     None for what is not a refusal (a dropped connection, a bug): it stays an error.
     """
@@ -140,4 +142,26 @@ def concurrent_refusal(error: Exception) -> ServiceError | None:
             state in _BUSY_STATES or any(t in text for t in _BUSY_TEXTS)):
         return Conflict(_("The records are busy with another change; nothing was saved. "
                           "Try again in a moment."))
+    return value_refusal(error)
+
+
+# SQLSTATEs (PostgreSQL, class 22) of a value the column cannot hold: too long, a character
+# the encoding has not (NUL), a number or date out of range, an untranslatable character.
+_VALUE_STATES = {"22001", "22021", "22003", "22008", "22P05"}
+# The same refusals raised by the drivers before the server sees the value: psycopg 3
+# (a DataError without SQLSTATE) and psycopg2 (a ValueError) for NUL, either driver and
+# sqlite3 for a lone surrogate (UnicodeEncodeError), sqlite3 for an integer beyond 64 bits.
+_VALUE_TEXTS = ("cannot contain NUL", "surrogates not allowed",
+                "too large to convert to SQLite INTEGER")
+
+
+def value_refusal(error: Exception) -> ServiceError | None:
+    """A value that slipped past the checks at the edge and that the database (or its
+    driver) cannot store: a 422 refusal, nothing saved, instead of a 500. None for any
+    other error."""
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    text = str(getattr(error, "orig", None) or error)
+    if isinstance(error, (DataError, ValueError, OverflowError)) and (
+            state in _VALUE_STATES or any(t in text for t in _VALUE_TEXTS)):
+        return ServiceError(_("A value is too long or not valid; nothing was saved."))
     return None

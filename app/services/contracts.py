@@ -18,8 +18,8 @@ from app.billing.enums import BILLING_METHODS, MILESTONE_STATUSES, TRANSACTION_C
 from app.billing.money import QUANTITY_PLACES, as_money, minor_units
 from app.billing.schedule import (EARLIEST_START, FREQUENCIES, SEMI_MONTHLY_DAYS, Schedule,
                                   ScheduleError)
-from app.billing.totals import default_tax, detail_amount
-from app.billing.values import fits, too_large
+from app.billing.totals import AmountTooLarge, check_amount, default_tax, detail_amount
+from app.billing.values import MAX_DATE, MIN_DATE, fits, plausible_date, too_large
 from app.extensions import db
 from app.models import (Actual, BilledSale, Contract, ContractLine, ContractLineClass, Customer,
                         Invoice, InvoiceLine, InvoiceLineDetail, InvoiceSchedule, Milestone,
@@ -27,6 +27,7 @@ from app.models import (Actual, BilledSale, Contract, ContractLine, ContractLine
 from app.services import Conflict, ServiceError, use_case
 from app.services.checks import (added, assign, chosen, currency_code, get_row, money, number,
                                  percent, text)
+from app.services.invoicing import amount_refusal
 from app.services.numbering import next_contract_number
 from app.terms import term
 
@@ -184,7 +185,10 @@ def _product_line(contract: Contract, line: ContractLine, values: LineValues) ->
         price = as_money(price, contract.currency)
     else:
         raise ServiceError(_("Required for a written-in product."), field="price")
-    amount = detail_amount(quantity, price, contract.currency)
+    try:
+        amount = check_amount(detail_amount(quantity, price, contract.currency))
+    except AmountTooLarge as error:
+        raise amount_refusal(error, "quantity") from None
     if too_large(amount):
         raise ServiceError(_("Too large."), field="quantity")
     tax = money(values.tax, contract.currency, "tax", required=False)
@@ -286,12 +290,24 @@ SCHEDULE_FIELDS = {"frequency": "frequency", "start": "start_date", "end": "end_
                    "weekday": "weekday", "days": "days"}
 
 
+def date_refusal(field: str) -> ServiceError:
+    """A date outside app.billing.values' plausible range, next to its field."""
+    return ServiceError(_("Enter a date between %(earliest)s and %(latest)s.",
+                          earliest=MIN_DATE.isoformat(), latest=MAX_DATE.isoformat()),
+                        field=field)
+
+
 def checked_schedule(values: ScheduleValues) -> Schedule:
     """The schedule the values describe; ServiceError naming the field that is wrong."""
     if values.frequency not in FREQUENCIES:
         raise ServiceError(_("Choose one of the options."), field="frequency")
     if values.start_date is None:
         raise ServiceError(_("Required."), field="start_date")
+    # Before EARLIEST_START has its own reason (below); too late, date arithmetic overflows.
+    if values.start_date > MAX_DATE:
+        raise date_refusal("start_date")
+    if values.end_date is not None and not plausible_date(values.end_date):
+        raise date_refusal("end_date")
     weekly = values.frequency in ("weekly", "biweekly")
     if weekly and values.weekday is None:
         raise ServiceError(_("Choose the weekday it runs on."), field="weekday")
@@ -360,6 +376,8 @@ def _fill_milestone(line: ContractLine, milestone: Milestone, values: MilestoneV
     currency = line.contract.currency
     if values.date is None:
         raise ServiceError(_("Required."), field="date")
+    if not plausible_date(values.date):
+        raise date_refusal("date")
     amount = money(values.amount, currency, "amount")
     tax = money(values.tax, currency, "tax", required=False)
     return assign(milestone, name=text(values.name, "name"), date=values.date, amount=amount,

@@ -21,10 +21,12 @@ from app.billing.editability import (HEADER_EDITABLE_FIELDS, detail_field_rule,
 from app.billing.pricing import price_field
 from app.billing.enums import CHARGEABLE, COMPLIMENTARY, NON_CHARGEABLE, TRANSACTION_CLASSES
 from app.billing.money import PERCENT_PLACES, PRICE_PLACES, QUANTITY_PLACES, minor_units, plain
-from app.billing.totals import (DiscountOutOfRange, NegativeFreight, TooManyDecimals, TotalsError,
+from app.billing.totals import (AmountTooLarge, DiscountOutOfRange, NegativeFreight,
+                                TooManyDecimals, TotalsError, check_amount,
                                 default_tax, detail_amount, detail_value_problems,
                                 extended_amount)
-from app.billing.values import fits, is_country, is_email, too_large
+from app.billing.values import (MAX_DATE, MIN_DATE, fits, is_country, is_email, plausible_date,
+                                too_large)
 from app.extensions import db
 from app.models import (Category, ContractLineClass, Invoice, InvoiceLine, InvoiceLineDetail,
                         Product, Resource, Role, Task, Unit)
@@ -32,7 +34,7 @@ from app.services import Conflict, NotFound, ServiceError, audit, use_case
 from app.services import lifecycle
 from app.services.pricing import list_price
 from app.terms import FIELD_LABELS
-from app.services.invoicing import recalculate
+from app.services.invoicing import amount_refusal, recalculate
 from app.services.lifecycle import InvoiceNotFound, check_action
 
 # The billing types a reviewer may choose; not_available never reaches an invoice.
@@ -219,6 +221,13 @@ def _places(field: str, value: Decimal | None, places: int, errors: dict) -> Non
         errors[field] = _("This number is too large.")
 
 
+def _plausible(field: str, value, errors: dict) -> None:
+    """A date within app.billing.values' range (the same message as every other form)."""
+    if not plausible_date(value):
+        errors[field] = _("Enter a date between %(earliest)s and %(latest)s.",
+                          earliest=MIN_DATE.isoformat(), latest=MAX_DATE.isoformat())
+
+
 def _apply(invoice: Invoice, line: InvoiceLine, detail: InvoiceLineDetail, changed: dict, *,
            creating: bool = False) -> None:
     """Write the changed values onto the detail and compute amount, tax and extended amount
@@ -231,6 +240,8 @@ def _apply(invoice: Invoice, line: InvoiceLine, detail: InvoiceLineDetail, chang
     _places("tax", changed.get("tax"), minor_units(currency), errors)
     if "quantity" in changed and changed["quantity"] is None:
         errors["quantity"] = _("Enter a quantity.")
+    if changed.get("start_date") is not None:
+        _plausible("start_date", changed["start_date"], errors)
     if errors:
         raise ServiceError(errors=errors)
 
@@ -251,9 +262,11 @@ def _apply(invoice: Invoice, line: InvoiceLine, detail: InvoiceLineDetail, chang
             price = _default_price(invoice, detail)
         detail.price = price
         try:
-            detail.amount = detail_amount(detail.quantity, price, currency)
+            detail.amount = check_amount(detail_amount(detail.quantity, price, currency))
         except TooManyDecimals as error:
             raise ServiceError(_("Too many decimals."), error.field) from None
+        except AmountTooLarge as error:
+            raise amount_refusal(error, "quantity") from None
         if too_large(detail.amount):
             raise ServiceError(_("The amount would be too large."), "quantity")
         follows_default = creating or old_tax == default_tax(old_amount, line.tax_rate, currency)
@@ -267,7 +280,10 @@ def _apply(invoice: Invoice, line: InvoiceLine, detail: InvoiceLineDetail, chang
         detail.tax = changed["tax"] if changed["tax"] is not None else _backing_tax(detail)
     if creating or changed.keys() & {"quantity", "price", "tax"}:
         _refuse_senseless(detail, currency)
-    detail.extended_amount = extended_amount(detail.amount, detail.tax)
+    try:
+        detail.extended_amount = extended_amount(detail.amount, detail.tax)
+    except AmountTooLarge as error:
+        raise amount_refusal(error, "tax") from None
 
 
 def _refuse_senseless(detail: InvoiceLineDetail, currency: str) -> None:
@@ -461,6 +477,8 @@ def _header_errors(invoice: Invoice, changed: dict) -> dict[str, str]:
     for field in ("invoice_date", "due_date"):
         if field in changed and changed[field] is None:
             errors[field] = _("Enter a date.")
+        elif changed.get(field) is not None:
+            _plausible(field, changed[field], errors)
     for field in _HEADER_MONEY:
         _places(field, changed.get(field), minor_units(invoice.currency), errors)
         if changed.get(field) is not None and changed[field] < 0:

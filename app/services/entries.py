@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.billing.enums import TRANSACTION_CLASSES
-from app.billing.money import QUANTITY_PLACES, check_places
+from app.billing.money import QUANTITY_PLACES, check_places, plain
+from app.billing.values import MAX_DATE, MIN_DATE, TOO_LARGE, plausible_date, too_large
 from app.extensions import db
 from app.models import Actual, Category, Entry, Project, Resource, Role, Task, Unit, UnitSchedule
 from app.services import Conflict, NotFound, ServiceError, find_one, use_case
@@ -94,6 +95,14 @@ def checked(values: EntryValues, current: Entry | None = None) -> EntryValues:
                            field="quantity") from None
     if values.quantity == 0 or abs(values.quantity) >= MAX_QUANTITY:
         raise ServiceError(_("Enter a quantity other than zero."), field="quantity")
+    if values.quantity < 0:
+        # What was billed is corrected by a credit note (SPEC 12), what was not by changing
+        # or rejecting the entry: a negative entry would be a credit outside both.
+        raise ServiceError(_("Cannot be negative."), field="quantity")
+    if not plausible_date(values.date):
+        raise ServiceError(_("Enter a date between %(earliest)s and %(latest)s.",
+                             earliest=MIN_DATE.isoformat(), latest=MAX_DATE.isoformat()),
+                           field="date")
     return values
 
 
@@ -173,6 +182,11 @@ def approve_entry(entry_id: int) -> Actual:
     priced = price_item(entry.project_id, entry.transaction_class, role_id=entry.role_id,
                         category_id=entry.category_id, unit_id=entry.unit_id,
                         quantity=entry.quantity)
+    # Below the entry bound, amount + tax (at most 100 %) stays far inside MAX_AMOUNT.
+    if too_large(priced.amount):
+        raise ServiceError(_("Quantity × price (%(amount)s) is more than %(limit)s.",
+                             amount=plain(priced.amount), limit=plain(TOO_LARGE)),
+                           field="quantity")
     actual = Actual(
         project_id=entry.project_id, task_id=entry.task_id,
         contract_line_id=priced.contract_line_id, transaction_class=entry.transaction_class,

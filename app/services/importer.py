@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path as FilePath
 
@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.services.importing.problems import Path, Problem
-from app.services.importing.reading import Problems, path_text
+from app.services.importing.reading import MAX_DEPTH, Problems, path_text, unstorable_text
 from app.services.importing.rules import ACTUAL_FIELDS, FORMAT, check
 from app.services.importing.writing import write
 
@@ -119,13 +119,43 @@ def import_file(path: FilePath) -> ImportSummary:
         return import_actuals_csv(text)
     if suffix != ".json":
         raise refused("not_json_or_csv")
+    if not text.strip():
+        raise refused("empty_file")
     try:
         # Decimal for every number with a fraction (and NaN/Infinity), so no float ever exists.
-        data = json.loads(text, parse_float=Decimal, parse_constant=Decimal)
+        data = json.loads(text, parse_float=_json_number, parse_int=_json_integer,
+                          parse_constant=Decimal)
     except json.JSONDecodeError as error:
         raise refused("not_json", reason=error.msg, line=error.lineno,
                       column=error.colno) from None
+    except RecursionError:
+        # The parser recurses once per array or object: thousands of them nested.
+        raise refused("nested_too_deep", levels=MAX_DEPTH) from None
     return import_data(data)
+
+
+# Python refuses to turn more digits than this into an int (sys.get_int_max_str_digits).
+_INT_DIGITS = 4000
+
+
+def _json_integer(text: str) -> int | Decimal:
+    """An int; a Decimal for more digits than Python makes ints of (it is too large for
+    every field, which says so)."""
+    return int(text) if len(text) <= _INT_DIGITS else Decimal(text)
+
+
+def _json_number(text: str) -> Decimal:
+    """The number exactly; an exponent beyond what Decimal holds (1e99999999999999999999)
+    as the nearest number it does hold, which the field then refuses as too large (or as
+    too many decimals)."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        mantissa, _, exponent = text.lower().partition("e")
+        if not mantissa.strip("+-0.") or not exponent:
+            return Decimal(0)
+        sign = "-" if mantissa.startswith("-") else ""
+        return Decimal(f"{sign}1E{'-' if exponent.startswith('-') else '+'}999999")
 
 
 def import_data(data: dict) -> ImportSummary:
@@ -158,6 +188,11 @@ def _import(data: object, where: Callable[[Path], str],
             locate: Callable[[list[Problem]], list[Problem]] | None = None) -> ImportSummary:
     """Check everything, then write it all in one transaction, or raise ImportRejected.
     `locate` turns the problems (in file order) into the paths `where` describes."""
+    unstorable = unstorable_text(data)
+    if unstorable:
+        # Refused before the rules look anything up: such a string must not reach a query.
+        errors = Problems.in_file_order(unstorable, data)
+        raise ImportRejected(locate(errors) if locate is not None else errors, where)
     plan, problems = check(data)
     errors = Problems.in_file_order(problems.errors, data)
     if locate is not None:
@@ -182,6 +217,39 @@ def _import(data: object, where: Callable[[Path], str],
                                    for problem in warned], warned)
 
 
+# A header row of more columns than this is no file of actuals (it has a few dozen at most).
+MAX_COLUMNS = 200
+# No cell of an actual is anywhere near this long (csv's own limit is 128 KiB).
+MAX_CELL = 10_000
+
+
+def _csv_records(text: str, delimiter: str) -> list[list[str]]:
+    """The rows of the file; a cell too long to be one of an actual, or a row the csv
+    module cannot read, refuses the file with its row (and column) number."""
+    records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as error:
+            # A cell beyond csv's own field limit (128 KiB), or what else csv cannot read.
+            problem = (Problem((len(records) + 1,), "cell_too_long", {"limit": MAX_CELL})
+                       if "field limit" in str(error)
+                       else Problem((len(records) + 1,), "unreadable_row", {"reason": str(error)}))
+            raise ImportRejected([problem], csv_where) from None
+        records.append(record)
+        for column, cell in enumerate(record, start=1):
+            if len(cell) > MAX_CELL:
+                name = (records[0][column - 1].strip().lower()
+                        if len(records) > 1 and column <= len(records[0]) else "")
+                where = name if name in ACTUAL_FIELDS else f"column {column}"
+                raise ImportRejected([Problem((len(records), where),
+                                              "cell_too_long", {"limit": MAX_CELL})],
+                                     csv_where)
+
+
 def _read_csv(text: str) -> tuple[list[dict], list[int], list[Problem]]:
     """The rows as actual dicts (blank cells None), the row number of each, and a problem
     for each row with a value in a column without a name. A bad header row is refused at
@@ -190,10 +258,13 @@ def _read_csv(text: str) -> tuple[list[dict], list[int], list[Problem]]:
     first_line = text.split("\n", 1)[0]
     # Spreadsheets in many locales write ";" (or tabs) between cells.
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    records = _csv_records(text, delimiter)
     if not records or not any(cell.strip() for cell in records[0]):
         raise ImportRejected([Problem((1,), "no_header", {"columns": ", ".join(REQUIRED_COLUMNS)})],
                              csv_where)
+    if len(records[0]) > MAX_COLUMNS:
+        raise ImportRejected([Problem((1,), "too_many_columns",
+                                      {"count": len(records[0]), "limit": MAX_COLUMNS})], csv_where)
     header = [cell.strip().lower() for cell in records[0]]
     errors = []
     for name in dict.fromkeys(header):

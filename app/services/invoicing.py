@@ -9,16 +9,20 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import case, func, insert, literal, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from app.billing.enums import EDITABLE_STATES, NOT_AVAILABLE, TRANSACTION_CLASSES
 from app.billing.milestones import milestone_gap
-from app.billing.money import as_money
-from app.billing.totals import LineTotals, header_totals, line_totals_of_sums, product_line_totals
+from app.billing.money import as_money, plain
+from app.billing.totals import (AmountTooLarge, LineTotals, header_totals, line_totals_of_sums,
+                                product_line_totals)
+from app.billing.values import MAX_AMOUNT
 from app.extensions import db
 from app.models import (Actual, Contract, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone)
 from app.services import Conflict, NotFound, ServiceError, audit, find_one, use_case
 from app.services.numbering import next_invoice_code
+from app.terms import FIELD_LABELS
 
 PAYMENT_TERMS_DAYS = 30
 
@@ -45,6 +49,18 @@ def find_contract(ref: str, *, lock: bool = False) -> Contract:
 
 class MilestonesDoNotAddUp(ServiceError):
     pass
+
+
+def amount_refusal(error: AmountTooLarge, field: str | None = None) -> ServiceError:
+    """The refusal of a computed amount beyond MAX_AMOUNT, naming the amount and the limit
+    (next to `field` on a form)."""
+    return _beyond_limit(error.field, field)
+
+
+def _beyond_limit(amount: str, field: str | None = None) -> ServiceError:
+    return ServiceError(_("%(what)s would be more than %(limit)s, the largest amount that can "
+                          "be stored.", what=FIELD_LABELS.get(amount, amount),
+                          limit=plain(MAX_AMOUNT)), field=field)
 
 
 @use_case
@@ -189,7 +205,10 @@ def ready_items(contract: Contract, params: InvoiceParameters) -> list[ReadyItem
                 select(c.id, c.quantity, c.price, c.tax)
                 .where(c.contract_id == contract.id, c.billing_method == "product",
                        c.status == "ready").order_by(c.id)):
-            totals = product_line_totals(quantity, price, tax, contract.currency)
+            try:
+                totals = product_line_totals(quantity, price, tax, contract.currency)
+            except AmountTooLarge as error:
+                raise amount_refusal(error) from None
             items.append(ReadyItem("product", id_, id_, "chargeable", totals.amount, totals.tax))
     return items
 
@@ -381,7 +400,10 @@ def add_missing_lines(invoice: Invoice, *, tm_line_ids: set[int] | None = None) 
 
 
 def _add_product_line(invoice: Invoice, line: ContractLine, position: int) -> None:
-    totals = product_line_totals(line.quantity, line.price, line.tax, invoice.currency)
+    try:
+        totals = product_line_totals(line.quantity, line.price, line.tax, invoice.currency)
+    except AmountTooLarge as error:
+        raise amount_refusal(error) from None
     line.status = "invoice_created"
     db.session.add(InvoiceLine(
         invoice=invoice, contract_line=line, position=position, name=line.name,
@@ -475,21 +497,34 @@ def recalculate(invoice: Invoice) -> None:
     # Exact SQL sums of already-rounded values (SPEC 6: totals never round), by line and
     # billing type; app.billing.totals decides what counts.
     sums: dict[int, dict[str, tuple[Decimal, Decimal]]] = defaultdict(dict)
-    for line_id, billing_type, amount, tax in db.session.execute(
+    try:
+        rows = db.session.execute(
             select(detail.invoice_line_id, detail.billing_type, func.sum(detail.amount),
                    func.sum(detail.tax))
             .where(detail.invoice_id == invoice.id)
-            .group_by(detail.invoice_line_id, detail.billing_type)):
+            .group_by(detail.invoice_line_id, detail.billing_type)).all()
+    except OperationalError as error:
+        # SQLite's SUM of integers stops at 2^63 (PostgreSQL's is NUMERIC and the bound
+        # below speaks): amounts that add up beyond what a column holds.
+        if "integer overflow" not in str(error):
+            raise
+        raise _beyond_limit("total_amount") from None
+    for line_id, billing_type, amount, tax in rows:
         sums[line_id][billing_type] = (amount, tax)
     totals = []
-    for line in db.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)):
-        if line.billing_method != "product":
-            line_totals = line_totals_of_sums(sums.get(line.id, {}), invoice.currency)
-            line.amount, line.tax = line_totals.amount, line_totals.tax
-            line.extended_amount = line_totals.extended_amount
-        totals.append(LineTotals(line.amount, line.tax, line.extended_amount))
-    header = header_totals(totals, invoice.currency, invoice.tax_rate, invoice.discount_percent,
-                           invoice.discount_amount, invoice.freight_amount)
+    try:
+        for line in db.session.scalars(select(InvoiceLine)
+                                       .where(InvoiceLine.invoice_id == invoice.id)):
+            if line.billing_method != "product":
+                line_totals = line_totals_of_sums(sums.get(line.id, {}), invoice.currency)
+                line.amount, line.tax = line_totals.amount, line_totals.tax
+                line.extended_amount = line_totals.extended_amount
+            totals.append(LineTotals(line.amount, line.tax, line.extended_amount))
+        header = header_totals(totals, invoice.currency, invoice.tax_rate,
+                               invoice.discount_percent, invoice.discount_amount,
+                               invoice.freight_amount)
+    except AmountTooLarge as error:
+        raise amount_refusal(error) from None
     invoice.detail_amount = header.detail_amount
     invoice.discount_amount = header.discount_amount
     invoice.pre_freight_amount = header.pre_freight_amount

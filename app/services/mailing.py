@@ -13,11 +13,13 @@ import datetime as dt
 import smtplib
 import ssl
 from collections.abc import Callable
+from email.headerregistry import Address
 from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from app.billing.values import is_email, text_problem
 from app.extensions import db
 from app.models import Invoice, InvoiceSend
 from app.services import ServiceError, audit, use_case
@@ -37,6 +39,30 @@ class MailFailed(ServiceError):
 
 class NoRecipient(ServiceError):
     """The invoice has no bill-to e-mail address to send it to."""
+
+
+class BadRecipient(ServiceError):
+    """The bill-to name or address cannot go into a mail header (a line break would start
+    a header of its own, e.g. a Bcc); nothing was sent."""
+
+
+def recipient_address(name: str, email: str) -> Address:
+    """The To address of the bill-to name and e-mail, built by the standard library's
+    header registry (which encodes the name); BadRecipient for a name or an address with a
+    line break or another control character, or an address that is none."""
+    name, email = name.strip(), email.strip()
+    if text_problem(name, multiline=False):
+        raise BadRecipient(_("The bill-to name holds a line break or a control character, "
+                             "which no e-mail may carry; correct it on the invoice and send "
+                             "again."), field="bill_to_name")
+    if text_problem(email, multiline=False) or not is_email(email):
+        raise BadRecipient(_("The bill-to e-mail address is not a valid address; correct it "
+                             "on the invoice and send again."), field="bill_to_email")
+    try:
+        return Address(display_name=name, addr_spec=email)
+    except (ValueError, IndexError) as error:  # what email-validator allows and RFC 5322 not
+        raise BadRecipient(_("The bill-to e-mail address is not a valid address; correct it "
+                             "on the invoice and send again."), field="bill_to_email") from error
 
 
 def deliver(message: EmailMessage) -> None:
@@ -78,9 +104,13 @@ def send_invoice(code: str, *, now: dt.datetime | None = None,
     if not invoice.bill_to_email.strip():
         raise NoRecipient(_("%(invoice)s has no bill-to e-mail address to send it to.",
                             invoice=invoice.number or invoice.code))
+    address = recipient_address(invoice.bill_to_name, invoice.bill_to_email)
     compose: InvoiceMail = current_app.extensions["invoice_mail"]
     recipient, invoice_id = invoice.bill_to_email, invoice.id
     message = compose(invoice)
+    # The one To header, from the checked address: whatever the composer wrote is replaced.
+    del message["To"]
+    message["To"] = address
     db.session.commit()
     try:
         (transport or deliver)(message)

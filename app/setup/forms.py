@@ -5,15 +5,14 @@ the rules (SPEC 2, 3) and name the field a refusal belongs to.
 """
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from app.web.forms import ChoiceField, DecimalField, Length, REQUIRED
+from app.web.forms import AppForm, ChoiceField, DecimalField, Length, REQUIRED
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(AppForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
     email = StringField(_l("E-mail for invoices"), [DataRequired(REQUIRED), Length(max=254)],
                         render_kw={"type": "email", "autocomplete": "off"})
@@ -31,19 +30,19 @@ class CustomerForm(FlaskForm):
                                     SelectChoice("da", "Dansk")])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(AppForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
     chargeable = BooleanField(_l("Chargeable"), default=True,
                               description=_l("Time in a non-chargeable role is shown on invoices "
                                              "but not charged."))
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(AppForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)],
                        description=_l("The person who does the work."))
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(AppForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)],
                        description=_l("e.g. Hotel, Mileage, Licence."))
     chargeable = BooleanField(_l("Chargeable"), default=True,
@@ -51,19 +50,19 @@ class CategoryForm(FlaskForm):
                                              "invoices but not charged."))
 
 
-class UnitNameForm(FlaskForm):
+class UnitNameForm(AppForm):
     """A unit once saved: only its name changes (its key and schedule are fixed)."""
 
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
 
 
-class UnitScheduleForm(FlaskForm):
+class UnitScheduleForm(AppForm):
     key = StringField(_l("Key"), [DataRequired(REQUIRED), Length(max=64)],
                       description=_l("A short code for import files, e.g. volume."))
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
 
 
-class UnitForm(FlaskForm):
+class UnitForm(AppForm):
     key = StringField(_l("Key"), [DataRequired(REQUIRED), Length(max=64)],
                       description=_l("A short code for import files, e.g. week. Fixed once saved."))
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
@@ -71,7 +70,7 @@ class UnitForm(FlaskForm):
                               description=_l("Fixed once saved."))
 
 
-class ProductForm(FlaskForm):
+class ProductForm(AppForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField(_l("Description"), [Optional()])
     price = DecimalField(_l("Default price"), [InputRequired(REQUIRED)],
@@ -79,7 +78,7 @@ class ProductForm(FlaskForm):
     unit_id = ChoiceField(_l("Unit"), [InputRequired(REQUIRED)])
 
 
-class PriceListForm(FlaskForm):
+class PriceListForm(AppForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
     currency = SelectField(_l("Currency"), [Optional()], validate_choice=False,
                            description=_l("Only contracts in this currency can use the price "
@@ -87,29 +86,29 @@ class PriceListForm(FlaskForm):
 
 
 # The price list page holds both forms: their ids must differ for labels to find inputs.
-class RolePriceForm(FlaskForm):
+class RolePriceForm(AppForm):
     role_id = ChoiceField(_l("Role"), [InputRequired(REQUIRED)])
     unit_id = ChoiceField(_l("Unit"), [InputRequired(REQUIRED)], id="role_unit_id")
     price = DecimalField(_l("Price"), [InputRequired(REQUIRED)], id="role_price")
 
 
-class CategoryPriceForm(FlaskForm):
+class CategoryPriceForm(AppForm):
     category_id = ChoiceField(_l("Transaction category"), [InputRequired(REQUIRED)])
     unit_id = ChoiceField(_l("Unit"), [InputRequired(REQUIRED)], id="category_unit_id")
     price = DecimalField(_l("Price"), [InputRequired(REQUIRED)], id="category_price")
 
 
-class PriceForm(FlaskForm):
+class PriceForm(AppForm):
     price = DecimalField(_l("Price"), [InputRequired(REQUIRED)])
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(AppForm):
     name = StringField(_l("Name"), [DataRequired(REQUIRED), Length(max=200)])
     customer_id = ChoiceField(_l("Customer"), [InputRequired(REQUIRED)])
     tasks = TextAreaField(_l("Tasks"), [Optional()],
                           description=_l("One task a line, e.g. Design, Build, Test."))
 
 
-class TaskForm(FlaskForm):
+class TaskForm(AppForm):
     # On the project page beside the project's own name field.
     name = StringField(_l("Task"), [DataRequired(REQUIRED), Length(max=200)], id="task_name")

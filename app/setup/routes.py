@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,7 +23,7 @@ from app.setup.forms import (CategoryForm, CategoryPriceForm, CustomerForm, Pric
                              PriceListForm, ProductForm, ProjectForm, ResourceForm, RoleForm,
                              RolePriceForm, TaskForm, UnitForm, UnitNameForm, UnitScheduleForm)
 from app.terms import unit_term
-from app.web.forms import active, choose, currency_choices, unit_choices
+from app.web.forms import AppForm, active, choose, currency_choices, unit_choices
 from app.web.pages import default_unit_id, form_status, paginate, refused
 
 
@@ -172,7 +171,7 @@ def list_(slug: str):
                            show_archived=show_archived)
 
 
-def _save(kind: Kind, form: FlaskForm, row=None):
+def _save(kind: Kind, form: AppForm, row=None):
     """Validate and call the service; the saved row, or None with the errors on the form."""
     if not form.validate_on_submit():
         return None
@@ -200,7 +199,7 @@ def new(slug: str):
         form_status(bool(form.errors or form.form_errors))
 
 
-@bp.route("/setup/<slug>/<int:id_>", methods=["GET", "POST"])
+@bp.route("/setup/<slug>/<id:id_>", methods=["GET", "POST"])
 def edit(slug: str, id_: int):
     """Change a record; price lists and projects also show their prices and tasks."""
     kind = _kind(slug)
@@ -232,13 +231,13 @@ def _edit_page(kind: Kind, row, form, **forms):
     return render_template("setup/form.html", **context), form_status(failed)
 
 
-@bp.post("/setup/<slug>/<int:id_>/archive")
+@bp.post("/setup/<slug>/<id:id_>/archive")
 def archive(slug: str, id_: int):
     """Archive a record: no longer offered for new work, kept everywhere it is used."""
     return _set_archived(slug, id_, True)
 
 
-@bp.post("/setup/<slug>/<int:id_>/restore")
+@bp.post("/setup/<slug>/<id:id_>/restore")
 def restore(slug: str, id_: int):
     """Offer an archived record for new work again."""
     return _set_archived(slug, id_, False)
@@ -291,7 +290,7 @@ def _price_list(id_: int) -> PriceList:
     return db.session.get(PriceList, id_) or abort(404)
 
 
-@bp.post("/setup/price-lists/<int:id_>/role-prices")
+@bp.post("/setup/price-lists/<id:id_>/role-prices")
 def add_role_price(id_: int):
     """Add a role's price per unit to the price list."""
     price_list = _price_list(id_)
@@ -300,7 +299,7 @@ def add_role_price(id_: int):
         price_list.id, form.role_id.data, form.unit_id.data, form.price.data))
 
 
-@bp.post("/setup/price-lists/<int:id_>/category-prices")
+@bp.post("/setup/price-lists/<id:id_>/category-prices")
 def add_category_price(id_: int):
     """Add a transaction category's price per unit to the price list."""
     price_list = _price_list(id_)
@@ -309,7 +308,7 @@ def add_category_price(id_: int):
         price_list.id, form.category_id.data, form.unit_id.data, form.price.data))
 
 
-def _add_price(price_list: PriceList, form: FlaskForm, name: str, add: Callable):
+def _add_price(price_list: PriceList, form: AppForm, name: str, add: Callable):
     if form.validate_on_submit():
         try:
             add()
@@ -323,7 +322,7 @@ def _add_price(price_list: PriceList, form: FlaskForm, name: str, add: Callable)
     return _edit_page(KINDS["price-lists"], price_list, header, **{name: form})
 
 
-@bp.post("/setup/price-lists/<int:id_>/<any(role,category):which>-prices/<int:row_id>")
+@bp.post("/setup/price-lists/<id:id_>/<any(role,category):which>-prices/<id:row_id>")
 def change_price(id_: int, which: str, row_id: int):
     """A new price on one row, or the row removed (the button pressed says which)."""
     price_list = _price_list(id_)
@@ -338,7 +337,8 @@ def change_price(id_: int, which: str, row_id: int):
         else:
             form = PriceForm()
             if not form.validate_on_submit():
-                raise ServiceError(" ".join(form.price.errors) or _("Not valid."), field="price")
+                raise ServiceError(" ".join(map(str, form.price.errors)) or _("Not valid."),
+                                   field="price")
             services.change_price(which, row.id, form.price.data)
             flash(_("Price saved."), "success")
     except ServiceError as error:
@@ -349,7 +349,7 @@ def change_price(id_: int, which: str, row_id: int):
 # --- project tasks -------------------------------------------------------------------------
 
 
-@bp.post("/setup/projects/<int:id_>/tasks")
+@bp.post("/setup/projects/<id:id_>/tasks")
 def add_task(id_: int):
     """Add a task to the project."""
     project = db.session.get(Project, id_) or abort(404)
@@ -367,7 +367,7 @@ def add_task(id_: int):
     return _edit_page(KINDS["projects"], project, header, task_form=form)
 
 
-@bp.post("/setup/projects/<int:id_>/tasks/<int:task_id>")
+@bp.post("/setup/projects/<id:id_>/tasks/<id:task_id>")
 def rename_task(id_: int, task_id: int):
     """Rename one of the project's tasks."""
     task = db.session.get(Task, task_id)
@@ -376,7 +376,8 @@ def rename_task(id_: int, task_id: int):
     form = TaskForm()
     try:
         if not form.validate_on_submit():
-            raise ServiceError(" ".join(form.name.errors) or _("Not valid."), field="name")
+            raise ServiceError(" ".join(map(str, form.name.errors)) or _("Not valid."),
+                               field="name")
         services.rename_task(task.id, form.name.data)
         flash(_("Task renamed."), "success")
     except ServiceError as error:

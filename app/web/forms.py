@@ -20,7 +20,7 @@ from wtforms import validators
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.billing.values import fits, parse_number, too_large
+from app.billing.values import fits, parse_id, parse_number, too_large
 from app.extensions import db
 from app.models import Project, Unit, UnitSchedule
 from app.terms import unit_term
@@ -140,13 +140,19 @@ class DecimalField(StringField):
 
 
 def optional_int(value) -> int | None:
+    """A choice's value: None when blank, else a row id or a small code such as a weekday
+    (0 to ID_MAX, app.billing.values.parse_id); ValueError for anything else, a number
+    beyond the database's integers too, so it never reaches a query."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    if isinstance(value, int):
+        return value  # a choice's own value, or the record's
+    return parse_id(str(value), smallest=0)
 
 
 class ChoiceField(SelectField):
-    """A choice of a record by id; the view fills the choices, the service checks the id."""
+    """A choice of a record by id; the view fills the choices, the service checks the id
+    (which is always one the database's integer holds: `optional_int`)."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("coerce", optional_int)
@@ -164,14 +170,14 @@ class ChoiceField(SelectField):
 
 class IdField(Field):
     """The id of a chosen row (a task, a role…) posted by an htmx cell; blank is None. The
-    use case checks it."""
+    use case checks it; a number beyond any row's id is refused here, before any query."""
 
     def process_formdata(self, valuelist):
         text = (valuelist[0] if valuelist else "").strip()
         self.data = None
         if text:
             try:
-                self.data = int(text)
+                self.data = parse_id(text)
             except ValueError:
                 raise ValueError(_("Choose a value from the list.")) from None
 
@@ -221,8 +227,50 @@ def unit_choices(schedule_key: str | None = None, blank=True):
 
 
 def currency_choices():
-    """Every ISO 4217 currency Babel knows, by code, named in the page's language."""
+    """Every active ISO 4217 currency (app.billing.values.is_currency: legal tender today,
+    no test codes), by code, named in the page's language."""
+    from app.billing.values import is_currency
+
     locale = get_locale()
     return [SelectChoice("", CHOOSE)] + [
         SelectChoice(code, f"{code} · {get_currency_name(code, locale=locale)}")
-        for code in sorted(list_currencies())]
+        for code in sorted(list_currencies()) if is_currency(code)]
+
+
+# ---------------------------------------------------------------- text every form refuses
+
+from flask_wtf import FlaskForm  # noqa: E402  (this block's own imports: helper "text")
+from wtforms.widgets import TextArea  # noqa: E402
+
+from app.billing import values as _values  # noqa: E402
+
+TEXT_PROBLEMS = {
+    _values.NUL: _l("Remove the control characters (such as NUL) from this text."),
+    _values.CONTROL: _l("Remove the control characters (such as NUL) from this text."),
+    _values.SURROGATE: _l("This text holds characters that cannot be stored; type it again."),
+    _values.LINE_BREAK: _l("Write this on one line, without line breaks."),
+}
+
+
+def plain_text(form, field) -> None:
+    """Refuse text no column can hold or no page can show (app.billing.values.text_problem):
+    a text area may hold line breaks, any other field is one line (names and addresses end
+    up in mail headers)."""
+    data = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+    multiline = isinstance(field.widget, TextArea)
+    for value in data:
+        problem = _values.text_problem(value, multiline) if isinstance(value, str) else None
+        if problem:
+            raise StopValidation(TEXT_PROBLEMS[problem])
+
+
+class AppForm(FlaskForm):
+    """The base of every data-entry form: besides each field's own validators, every field
+    whose value is text is checked by `plain_text`, its message next to the field. Lengths
+    are each field's `Length`, the column's (tests/web/test_bad_text.py proves they match)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        extra = dict(extra_validators or {})
+        for name in self._fields:
+            extra[name] = [*extra.get(name, ()), plain_text]
+        return super().validate(extra)

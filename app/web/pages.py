@@ -2,15 +2,16 @@
 field, the status of a form page, the default unit, a safe "next" target, and the URLs
 of this page with another page number or sort order."""
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
-from werkzeug.routing import IntegerConverter
 from werkzeug.urls import iri_to_uri
 
+from app.billing.values import parse_id
 from app.extensions import db
 from app.htmx import wants_fragment
 from app.models import Unit
@@ -18,24 +19,28 @@ from app.services import ServiceError
 
 # Far beyond any real list; a larger number would overflow the database's OFFSET.
 LAST_PAGE = 1_000_000
-# The largest row id of both databases (INTEGER primary keys).
-ID_MAX = 2**31 - 1
 
 
-class RowIdConverter(IntegerConverter):
-    """`<int:…>` in every route: a number a row id can be (up to ID_MAX). A larger one is no
-    row at all, so the route answers 404 instead of overflowing the database's integer."""
+def posted_id(values, name: str) -> int | None:
+    """The row id `name` of a query string or a form (request.args, request.form): None
+    when missing, not a number or beyond any row's id (app.billing.values.parse_id), so
+    what reaches a query is always a number the database's integer holds."""
+    try:
+        return parse_id(values.get(name) or "")
+    except ValueError:
+        return None
 
-    def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", ID_MAX)
-        super().__init__(map, *args, **kwargs)
 
-
-def id_arg(name: str) -> int:
-    """A row id of the query string (`after=`): 0 when missing or not a number; an id
-    beyond any row's is the largest one (nothing comes after it)."""
-    value = request.args.get(name, 0, type=int)
-    return min(max(value, 0), ID_MAX)
+def posted_ids(values, name: str) -> list[int]:
+    """Every row id posted as `name` (ticked boxes), sorted, once each; what is no row id
+    is left out."""
+    found = set()
+    for value in values.getlist(name):
+        try:
+            found.add(parse_id(value))
+        except ValueError:
+            continue
+    return sorted(found)
 
 
 def page_number() -> int:
@@ -44,15 +49,20 @@ def page_number() -> int:
     return min(max(page, 1), LAST_PAGE)
 
 
-def paginate(query: Select) -> Pagination:
-    """This request's page of the query, PAGE_SIZE rows; a page past the end shows the
-    last page (a stale bookmark after rows went away), never an error."""
+def page_of(fetch: Callable[[int, int], Pagination]) -> Pagination:
+    """This request's page, `fetch(page, per_page)` with PAGE_SIZE rows; a page past the
+    end shows the last page (a stale bookmark after rows went away), never an error."""
     per_page = current_app.config["PAGE_SIZE"]
-    pagination = db.paginate(query, page=page_number(), per_page=per_page, error_out=False)
+    pagination = fetch(page_number(), per_page)
     if pagination.page > 1 and pagination.page > pagination.pages:
-        pagination = db.paginate(query, page=max(pagination.pages, 1), per_page=per_page,
-                                 error_out=False)
+        pagination = fetch(max(pagination.pages, 1), per_page)
     return pagination
+
+
+def paginate(query: Select) -> Pagination:
+    """This request's page of the query (`page_of`)."""
+    return page_of(lambda page, per_page: db.paginate(query, page=page, per_page=per_page,
+                                                      error_out=False))
 
 
 def form_status(failed: bool) -> int:

@@ -229,3 +229,23 @@ def test_the_currency_of_a_price_list_in_use_is_shown_disabled(client):
     # Saved without the (disabled, so not sent) currency: renamed, currency kept.
     client.post(f"/setup/price-lists/{contract.price_list_id}", data={"name": "Renamed"})
     assert db.session.get(PriceList, contract.price_list_id).name == "Renamed"
+
+
+def test_a_changed_price_or_task_name_that_is_not_valid_is_told_not_500(client):
+    # Issue 13 (found by tests/web/test_fuzz_inputs.py): the refusal's message was joined
+    # from lazy strings and answered 500.
+    role = make_role()
+    price_list = make_price_list(role_prices=[(role, Decimal("950.00"))])
+    project = make_project(tasks=("Build",))
+    db.session.commit()
+    row = db.session.scalars(select(RolePrice)).one()
+    response = client.post(f"/setup/price-lists/{price_list.id}/role-prices/{row.id}",
+                           data={"price": "", "action": "save"}, follow_redirects=True)
+    assert response.status_code == 200 and "The price was not saved" in response.text
+    assert db.session.get(RolePrice, row.id).price == Decimal("950.00")
+    task = project.tasks[0]
+    response = client.post(f"/setup/projects/{project.id}/tasks/{task.id}", data={"name": ""},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(type(task), task.id).name == "Build"

@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "below_minimum": N_("must be at least %(minimum)s"),
     "not_a_percentage": N_("must be between 0 and 100"),
     "not_a_date": N_("not a date (YYYY-MM-DD)"),
+    "implausible_date": N_("must be between %(earliest)s and %(latest)s"),
     "not_one_of": N_("must be one of %(options)s"),
     "not_a_flag": N_("must be true or false"),
     "unknown_reference": N_("unknown %(kind)s '%(key)s'"),
@@ -84,6 +85,10 @@ MESSAGES: dict[str, str] = {
     # actuals
     "unknown_task": N_("unknown task '%(task)s' in project '%(project)s'"),
     "amount_too_large": N_("quantity × price is too large"),
+    "amount_beyond_limit": N_("quantity × price would be %(amount)s, more than %(limit)s, the "
+                              "largest amount that can be stored"),
+    "invoice_total_too_large": N_("the items of contract '%(contract)s' would add up to more than "
+                                  "%(limit)s, the largest amount an invoice can hold"),
     "not_contract_currency": N_("must be %(currency)s, the currency of contract '%(contract)s'"),
     "required_without_contract": N_("required (no contract has a line on project "
                                     "'%(project)s')"),
@@ -107,6 +112,21 @@ MESSAGES: dict[str, str] = {
     "duplicate_column": N_("duplicate column"),
     "missing_column": N_("missing column '%(column)s'"),
     "unnamed_column_value": N_("a value in a column without a name"),
+    # --- what no file may hold (helper "files", issue 13): text the database cannot store
+    # (app.billing.values.text_problem's kinds), nesting, sizes
+    "text_nul": N_("contains a NUL byte"),
+    "text_surrogate": N_("contains a lone surrogate (U+D800-U+DFFF), which is not text"),
+    "text_control": N_("contains a control character"),
+    "text_line_break": N_("contains a line break"),
+    "field_name_nul": N_("a field name that contains a NUL byte"),
+    "field_name_surrogate": N_("a field name that contains a lone surrogate"),
+    "field_name_control": N_("a field name that contains a control character"),
+    "field_name_line_break": N_("a field name that contains a line break"),
+    "nested_too_deep": N_("nested more than %(levels)s levels deep"),
+    "empty_file": N_("the file is empty"),
+    "too_many_columns": N_("%(count)s columns; a file of actuals has at most %(limit)s"),
+    "cell_too_long": N_("a cell longer than %(limit)s characters"),
+    "unreadable_row": N_("not readable as CSV (%(reason)s)"),
 }
 
 # What `kind` names in a message ("unknown project 'web'"): translated with the message.

@@ -9,7 +9,8 @@ from functools import lru_cache
 from typing import TypeVar
 
 from app.billing.money import PERCENT_PLACES, minor_units, round_money, to_decimal
-from app.billing.values import fits, is_country, is_currency, is_email, too_large
+from app.billing.values import (fits, is_country, is_currency, is_email, text_problem,
+                                too_large)
 from app.services.importing.problems import Path, Problem
 
 Found = TypeVar("Found")
@@ -65,6 +66,46 @@ class Problems:
     def in_file_order(found: list[Problem], data: object) -> list[Problem]:
         """Sorted by position in the file; problems at the same place keep their order."""
         return sorted(found, key=lambda problem: _position(data, problem.path))
+
+
+# The format nests six levels (contracts[0].lines[0].schedule.days[0]); a file nested far
+# deeper is not one of ours, and walking it would only cost time and memory.
+MAX_DEPTH = 10
+
+
+def unstorable_text(data: object) -> list[Problem]:
+    """A problem for every string of the file (value or field name) the database cannot
+    store (a NUL byte, a lone surrogate: app.billing.values.text_problem), and for nesting
+    deeper than the format goes. Checked before anything else reads the file: no such
+    string may reach a query. Walks without recursion, so no file can exhaust the stack."""
+    found: list[Problem] = []
+    stack: list[tuple[object, Path]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        depth = len(path)
+        if isinstance(node, str):
+            kind = text_problem(node, multiline=True)
+            if kind is not None:
+                found.append(Problem(path, f"text_{kind}"))
+            continue
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth >= MAX_DEPTH:
+            found.append(Problem(path, "nested_too_deep", {"levels": MAX_DEPTH}))
+            continue
+        if isinstance(node, dict):
+            children = []
+            for name, value in node.items():
+                kind = text_problem(name, multiline=True)
+                if kind is not None:
+                    # The name itself cannot be printed as it is: its characters escaped.
+                    found.append(Problem(path + (ascii(name)[1:-1],), f"field_name_{kind}"))
+                else:
+                    children.append((value, path + (name,)))
+        else:
+            children = [(value, path + (index,)) for index, value in enumerate(node)]
+        stack.extend(reversed(children))
+    return found
 
 
 def parse_number(value: object) -> Decimal | None:

@@ -16,7 +16,8 @@ from app.billing.pricing import Priced, billing_type_for, choose_price, price_fi
 from app.billing.schedule import (EARLIEST_START, FREQUENCIES, SEMI_MONTHLY_DAYS, WEEKDAYS,
                                   Schedule, ScheduleError, StartTooEarly)
 from app.billing.totals import default_tax
-from app.billing.values import fits, too_large
+from app.billing.values import (MAX_AMOUNT, MAX_DATE, MIN_DATE, beyond_max_amount, fits,
+                                plausible_date, too_large)
 from app.models import (Actual, Category, Contract, ContractLine, Customer, Milestone, PriceList,
                         Product, Project, Resource, Role)
 from app.services.importing.catalog import (Catalog, ContractRef, FlagRef, LineRef, PriceListRef,
@@ -104,6 +105,10 @@ class Rules:
         # A contract line whose project did not resolve: actuals then cannot tell which
         # contract prices them, and saying so again on each would only bury the cause.
         self.unresolved_line_project = False
+        # What each contract's items add up to (amount and tax, every billing type): one
+        # invoice may take them all, and its total must fit a money column.
+        self._contract_totals: dict[int, Decimal] = defaultdict(Decimal)
+        self._contracts_over: set[int] = set()
 
     # --- the file and its keys ---------------------------------------------------------
 
@@ -304,6 +309,28 @@ class Rules:
             for position, line in enumerate(item.children("lines")):
                 self.contract_line(line, contract, position)
 
+    def adds_to_invoice(self, item: Item, field: str, contract: ContractRef | None,
+                        *amounts: Decimal | None) -> None:
+        """Count what an item adds to its contract's invoice; the item that takes the sum
+        past MAX_AMOUNT is refused (once per contract): that invoice could not be stored."""
+        if contract is None or None in amounts:
+            return
+        key = id(contract)
+        self._contract_totals[key] += sum(abs(amount) for amount in amounts)
+        if beyond_max_amount(self._contract_totals[key]) and key not in self._contracts_over:
+            self._contracts_over.add(key)
+            item.fail(field, "invoice_total_too_large", contract=contract.label,
+                      limit=plain(MAX_AMOUNT))
+
+    @staticmethod
+    def plausible(item: Item, name: str, value):
+        """A date of the file within app.billing.values' range, else a problem."""
+        if value is not None and not plausible_date(value):
+            item.fail(name, "implausible_date", earliest=MIN_DATE.isoformat(),
+                      latest=MAX_DATE.isoformat())
+            return None
+        return value
+
     def contract_line(self, item: Item, contract: ContractRef, position: int) -> None:
         method = item.choice("billing_method", BILLING_METHODS)
         if method is None:
@@ -378,6 +405,10 @@ class Rules:
         weekday = self._weekday(item) if item.given("weekday") else None
         days = self._days(item) if item.given("days") else None
         start, end = item.date("start"), item.date("end", required=False)
+        # Too early has its own reason (below); too late and the end as any date.
+        if start is not None and start >= EARLIEST_START:
+            start = self.plausible(item, "start", start)
+        end = self.plausible(item, "end", end)
         if frequency in WEEKLY:
             if not item.given("weekday"):
                 item.fail("weekday", "required")
@@ -440,12 +471,15 @@ class Rules:
                 complete = False
             else:
                 total += milestone_amount
+            self.adds_to_invoice(entry, "amount", line.contract, milestone_amount,
+                                 tax or Decimal(0))
             self.plan.add("milestones", None, {
                 "key": key, "contract_line_id": line, "name": entry.text("name"),
                 "description": entry.text("description", required=False, limit=None) or "",
                 "external_description": entry.text("external_description", required=False,
                                                    limit=None) or "",
-                "date": entry.date("date"), "amount": milestone_amount, "tax": tax,
+                "date": self.plausible(entry, "date", entry.date("date")),
+                "amount": milestone_amount, "tax": tax,
                 "status": entry.choice("status", READY, required=False, default="not_ready")})
         if complete and amount is not None and currency is not None and total != amount:
             self.problems.warn(item.path + ("milestones",), "milestones_differ",
@@ -472,8 +506,18 @@ class Rules:
         elif item.given("product_name"):
             item.fail("price", "write_in_price_required")
         tax = item.money("tax", currency, required=False, minimum=Decimal(0))
-        if not item.given("tax") and None not in (quantity, price, line.tax_rate, currency):
-            tax = priced(quantity, price, line.tax_rate, currency).tax
+        amount = None
+        if None not in (quantity, price, currency):
+            result = priced(quantity, price, line.tax_rate or _NO_TAX, currency)
+            if beyond_max_amount(result.amount):
+                item.fail("quantity", "amount_beyond_limit", amount=plain(result.amount),
+                          limit=plain(MAX_AMOUNT))
+            else:
+                amount = result.amount
+                if not item.given("tax") and line.tax_rate is not None:
+                    tax = result.tax
+                self.adds_to_invoice(item, "quantity", line.contract, amount,
+                                     tax or Decimal(0))
         values.update(
             name=values["name"] or (product.name if product is not None else write_in),
             product_id=product, product_name=write_in,
@@ -505,7 +549,7 @@ class Rules:
                 task = project.tasks.get(task_key)
                 if task is None:
                     item.fail("task", "unknown_task", task=task_key, project=project.key)
-        date = item.date("date")
+        date = self.plausible(item, "date", item.date("date"))
         is_time = transaction_class == "time"
         role = item.ref("role", find["roles"], "role", required=is_time)
         resource = item.ref("resource", find["resources"], "resource",
@@ -532,13 +576,15 @@ class Rules:
             rate = (line.tax_rate if line is not None
                     else contract.tax_rate if contract is not None else _NO_TAX)
             result: Priced = _priced(quantity, price, _NO_TAX if rate is None else rate, currency)
-            amount = result.amount
-            if too_large(amount):
+            if too_large(result.amount):
                 item.fail("quantity", "amount_too_large")
-            if rate is not None:
-                tax = result.tax
+            else:
+                amount = result.amount
+                if rate is not None:
+                    tax = result.tax
         if item.given("tax"):
             tax = item.money("tax", currency)
+        self.adds_to_invoice(item, "quantity", contract, amount, tax or Decimal(0))
         self.plan.add("actuals", None, {
             "key": key, "project_id": project, "task_id": task, "contract_line_id": line,
             "transaction_class": transaction_class, "date": date, "role_id": role,
