@@ -13,7 +13,7 @@ from flask import Flask, current_app, has_request_context, jsonify, render_templ
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -34,8 +34,9 @@ _REQUEST_ID = "invoicing.request_id"
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _http_error)
-    app.register_error_handler(StaleDataError, _changed_at_the_same_moment)
-    app.register_error_handler(IntegrityError, _changed_at_the_same_moment)
+    # What the database refused (a race, a value it cannot hold) outside a use case.
+    for refused in (StaleDataError, IntegrityError, DataError, UnicodeEncodeError, OverflowError):
+        app.register_error_handler(refused, _refused_by_the_database)
     # A 500 goes to failures.py's handler first (a database that went away answers 503).
     database_away = app.error_handler_spec[None].get(500, {}).get(InternalServerError)
 
@@ -141,9 +142,15 @@ def _server_error(error: InternalServerError):
                 {"Content-Type": "text/plain; charset=utf-8", "X-Request-ID": reference})
 
 
-def _changed_at_the_same_moment(error: Exception):
-    """A write outside a use case that lost a race: the same answer a use case gives
-    (app.services.concurrent_refusal), never a traceback."""
-    db.session.rollback()
+def _refused_by_the_database(error: Exception):
+    """A write or lookup outside a use case that the database refused — it lost a race, or
+    a value slipped past the checks (too long, a NUL, out of range): the same answer a use
+    case gives (app.services.concurrent_refusal, 409 or 422), never a traceback. Any other
+    such error stays an error."""
     refusal = concurrent_refusal(error)
+    if refusal is None:
+        raise error
+    db.session.rollback()
+    log.warning("%s %s: the database refused it: %s", request.method, request.path,
+                str(getattr(error, "orig", None) or error).splitlines()[0])
     return error_answer(refusal.status, message=str(refusal))

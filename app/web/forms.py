@@ -274,3 +274,13 @@ class AppForm(FlaskForm):
         for name in self._fields:
             extra[name] = [*extra.get(name, ()), plain_text]
         return super().validate(extra)
+
+
+def app_forms() -> list[type[AppForm]]:
+    """Every form class of the app (every AppForm subclass, however deep)."""
+    found, pending = [], list(AppForm.__subclasses__())
+    while pending:
+        form = pending.pop()
+        pending.extend(form.__subclasses__())
+        found.append(form)
+    return found

@@ -14,7 +14,8 @@ its view runs:
 
 The answer is the error page with the message, for htmx only the notice, JSON for JSON.
 What slips past anyway is refused by the database or its driver; that refusal is mapped
-once (app.services.value_refusal) and answered here 422, like a refusal of a use case.
+once (app.services.value_refusal) and answered 422 by app.web.errors, like a refusal of a
+use case.
 """
 
 import logging
@@ -22,14 +23,11 @@ from functools import lru_cache
 
 from flask import Flask, abort, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DataError
 from wtforms.fields.core import UnboundField
 
 from app.billing.values import NUL, SURROGATE, text_problem
-from app.extensions import db
-from app.services import value_refusal
 from app.web.errors import error_answer
-from app.web.forms import AppForm
+from app.web.forms import app_forms
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +37,6 @@ _UNSTORABLE = frozenset({NUL, SURROGATE})
 
 def init_app(app: Flask) -> None:
     app.before_request(refuse_unstorable_text)
-    for error in (DataError, UnicodeEncodeError, OverflowError):
-        app.register_error_handler(error, _value_refused)
 
 
 def unstorable(text: str) -> bool:
@@ -52,13 +48,8 @@ def unstorable(text: str) -> bool:
 def form_field_names() -> frozenset[str]:
     """The names of every field of every form of the app: their values are checked by the
     form, whose message goes next to the field."""
-    names = set()
-    pending = list(AppForm.__subclasses__())
-    while pending:
-        form = pending.pop()
-        pending.extend(form.__subclasses__())
-        names.update(name for name in dir(form) if isinstance(getattr(form, name, None), UnboundField))
-    return frozenset(names)
+    return frozenset(name for form in app_forms() for name in dir(form)
+                     if isinstance(getattr(form, name, None), UnboundField))
 
 
 def refuse_unstorable_text():
@@ -71,31 +62,14 @@ def refuse_unstorable_text():
     if not problem and request.method not in ("GET", "HEAD", "OPTIONS"):
         fields = form_field_names()
         for key, value in request.form.items(multi=True):
-            if unstorable(key) or text_problem(value) == SURROGATE or (
-                    text_problem(value) == NUL and key not in fields):
+            kind = text_problem(value)
+            if unstorable(key) or kind == SURROGATE or (kind == NUL and key not in fields):
                 problem = True
                 break
     if problem:
         log.info("refused %s %s: a NUL or lone surrogate in what was sent", request.method,
                  request.path)
-        return refusal(_("What was sent holds characters that cannot be stored (such as "
-                         "NUL); nothing was saved. Remove them and try again."), 400)
+        return error_answer(400, message=_("What was sent holds characters that cannot be "
+                                           "stored (such as NUL); nothing was saved. Remove "
+                                           "them and try again."))
     return None
-
-
-def refusal(message: str, status: int):
-    """The answer of a refused request, as every error answers (app.web.errors): the error
-    page with the message, the notice alone for htmx, JSON for JSON."""
-    return error_answer(status, message=message)
-
-
-def _value_refused(error: Exception):
-    """A value the database or its driver refused outside a use case (a write or a lookup
-    in a view): 422 like a use case's refusal; any other such error stays an error."""
-    refused = value_refusal(error)
-    if refused is None:
-        raise error
-    db.session.rollback()
-    log.warning("%s %s: the database refused a value: %s", request.method, request.path,
-                str(getattr(error, "orig", None) or error).splitlines()[0])
-    return refusal(str(refused), refused.status)

@@ -15,8 +15,8 @@ from wtforms.fields.core import UnboundField
 from app.extensions import db
 from app.models import Customer, Entry, InvoiceLineDetail
 from app.services import ServiceError, use_case, value_refusal
-from app.web import inputs
-from app.web.forms import AppForm, DecimalField, Length
+from app.web import errors, inputs
+from app.web.forms import DecimalField, Length, app_forms
 from tests.web.helpers import error_next_to, page
 from tests.worlds import World
 
@@ -257,20 +257,13 @@ def test_a_too_long_value_written_past_the_forms_is_a_422_on_postgresql_and_stor
 
 def test_a_database_refusal_outside_a_use_case_is_answered_422(app):
     with app.test_request_context("/setup/customers/new", method="POST", headers=HX):
-        response = app.make_response(inputs._value_refused(_data_error("22001", "value too long")))
+        response = app.make_response(errors._refused_by_the_database(_data_error("22001", "value too long")))
         assert response.status_code == 422
         assert "too long or not valid" in response.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------- every text field has its column's length
 
-def _forms() -> list[type]:
-    found, pending = [], list(AppForm.__subclasses__())
-    while pending:
-        form = pending.pop()
-        pending.extend(form.__subclasses__())
-        found.append(form)
-    return found
 
 
 def _text_fields(form: type) -> dict[str, UnboundField]:
@@ -314,11 +307,11 @@ COLUMNS = {
 
 
 def test_every_text_field_of_every_form_fits_its_column():
-    unknown = sorted(form.__name__ for form in _forms()
+    unknown = sorted(form.__name__ for form in app_forms()
                      if form.__name__ not in COLUMNS and _text_fields(form))
     assert unknown == [], "add these forms to COLUMNS"
     too_long, unbound = [], []
-    for form in _forms():
+    for form in app_forms():
         if form.__name__ not in COLUMNS:
             continue
         model, renamed = COLUMNS[form.__name__]

@@ -17,8 +17,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.routing import AnyConverter
-from flask_wtf import FlaskForm
-from wtforms.fields.core import UnboundField
 
 from app.auth import throttle
 from app.extensions import db
@@ -26,6 +24,7 @@ from app.models import (Contract, ContractLine, Entry, Invoice, InvoiceLine, Inv
                         Milestone, PriceList, Project, RolePrice, Task, User)
 from app.services.demo import seed_demo
 from app.setup.routes import KINDS
+from app.web.inputs import form_field_names
 from tests.conftest import _empty_tables
 from tests.fuzzing import fingerprint, values
 
@@ -40,19 +39,11 @@ PASSWORD = "demo-password"
 SKIPPED = {"static", "auth.login", "auth.logout"}
 EXAMPLES = 6  # drawn payloads per role, each posted to every endpoint
 
-def _form_classes(cls=FlaskForm):
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _form_classes(sub)
-
-
 def form_fields() -> list[str]:
     """Every field name of every form of the app, and the names hand-read by views."""
-    names = {"version", "action", "next", "selection", "all_matching", "ids", "actual",
-             "milestone", "product", "page", "language", "email", "password"}
-    for form in _form_classes():
-        names |= {name for name in dir(form) if isinstance(getattr(form, name, None), UnboundField)}
-    return sorted(names)
+    return sorted(form_field_names() | {
+        "version", "action", "next", "selection", "all_matching", "ids", "actual",
+        "milestone", "product", "page", "language", "email", "password"})
 
 
 QUERY_NAMES = ["page", "after", "sort", "dir", "q", "status", "customer", "contract",
@@ -99,8 +90,7 @@ def sample_urls(app) -> list[tuple[str, str]]:
                 codes = [draft.code] + ([confirmed.code] if confirmed else [])
                 options = [{**o, name: c} for o in options for c in codes]
             elif name == "slug":
-                options = [{**o, name: s} for o in options for s in KINDS
-                           if rule.endpoint != "setup.add_task" or s == "projects"]
+                options = [{**o, name: s} for o in options for s in KINDS]
             else:
                 options = [{**o, name: None} for o in options]
         for values_ in options:
@@ -125,12 +115,10 @@ def sample_urls(app) -> list[tuple[str, str]]:
                 elif name == "row_id":
                     filled[name] = role_price.id if role_price else 1
                 elif name == "id_":
+                    # /setup/<slug>/<id_>, /setup/price-lists/<id_>/…, /setup/projects/<id_>/…
                     slug = filled.get("slug")
-                    model = KINDS[slug].model if slug in KINDS else Project
-                    if "/price-lists/" in rule.rule:
-                        model = PriceList
-                    if rule.endpoint in ("setup.add_task", "setup.rename_task"):
-                        model = Project
+                    model = (KINDS[slug].model if slug in KINDS
+                             else PriceList if "/price-lists/" in rule.rule else Project)
                     row = _first(select(model).order_by(model.id))
                     filled[name] = row.id if row else 1
             url = rule.build(filled, append_unknown=False)[1]
