@@ -22,6 +22,7 @@ PROJECT_INVOICE_STATUSES = ("draft", "in_review", "confirmed")
 
 BACKINGS = ("actual", "milestone", "none")
 
+INVOICE_TYPES = ("invoice", "credit_note")
 INVOICE_STATES = ("draft", "in_review", "confirmed", "paid", "cancelled", "closed")
 EDITABLE_STATES = ("draft", "in_review")
 # Issued: a legal document from then on (not a PROFORMA preview).

@@ -1,6 +1,6 @@
 """Which lifecycle action is allowed in which invoice state (SPEC 8), as one table."""
 
-from app.billing.enums import INVOICE_STATES
+from app.billing.enums import INVOICE_STATES, INVOICE_TYPES
 
 # action → the states it may start from
 ALLOWED_FROM: dict[str, frozenset[str]] = {
@@ -17,29 +17,44 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "recalculate": frozenset({"draft", "in_review"}),
     "edit": frozenset({"draft", "in_review"}),
     "preview": frozenset(INVOICE_STATES),
+    # A confirmed or paid invoice is corrected by a credit note (issue 14).
+    "correct": frozenset({"confirmed", "paid"}),
 }
 ACTIONS = tuple(ALLOWED_FROM)
+# What a credit note never does: it takes no new items, is not paid like an invoice (a
+# refund is recorded against its original), and is itself corrected through its original.
+NOT_FOR_CREDIT_NOTES = frozenset({"refresh", "mark_paid", "reopen_paid", "correct"})
 
 class ActionNotAllowed(ValueError):
-    """The invoice's state does not allow the action; the message says why in one line."""
+    """The invoice's state (or type) does not allow the action; the message says why in
+    one line."""
 
-    def __init__(self, action: str, state: str) -> None:
-        allowed = " or ".join(sorted(ALLOWED_FROM[action]))
-        super().__init__(f"{action.replace('_', ' ')} is not allowed on a {state.replace('_', ' ')}"
-                         f" invoice (only on {allowed.replace('_', ' ')} invoices)")
+    def __init__(self, action: str, state: str, invoice_type: str = "invoice") -> None:
+        if invoice_type != "invoice" and action in NOT_FOR_CREDIT_NOTES:
+            super().__init__(f"{action.replace('_', ' ')} is not allowed on a credit note")
+        else:
+            allowed = " or ".join(sorted(ALLOWED_FROM[action]))
+            super().__init__(f"{action.replace('_', ' ')} is not allowed on a "
+                             f"{state.replace('_', ' ')} invoice (only on "
+                             f"{allowed.replace('_', ' ')} invoices)")
         self.action = action
         self.state = state
+        self.invoice_type = invoice_type
 
 
-def is_allowed(action: str, state: str) -> bool:
+def is_allowed(action: str, state: str, invoice_type: str = "invoice") -> bool:
     if action not in ALLOWED_FROM:
         raise ValueError(f"Unknown action: {action!r}")
     if state not in INVOICE_STATES:
         raise ValueError(f"Unknown invoice state: {state!r}")
+    if invoice_type not in INVOICE_TYPES:
+        raise ValueError(f"Unknown invoice type: {invoice_type!r}")
+    if invoice_type == "credit_note" and action in NOT_FOR_CREDIT_NOTES:
+        return False
     return state in ALLOWED_FROM[action]
 
 
-def check_allowed(action: str, state: str) -> None:
-    """Raise ActionNotAllowed unless the action may start from this state."""
-    if not is_allowed(action, state):
-        raise ActionNotAllowed(action, state)
+def check_allowed(action: str, state: str, invoice_type: str = "invoice") -> None:
+    """Raise ActionNotAllowed unless the action may start from this state (and type)."""
+    if not is_allowed(action, state, invoice_type):
+        raise ActionNotAllowed(action, state, invoice_type)

@@ -302,10 +302,13 @@ def _rate_of(row: TaxedAmount) -> Decimal:
 
 def tax_summary(rows: Iterable[TaxedAmount], currency: str, tax_rate: Decimal,
                 discount_amount: Decimal, freight_amount: Decimal,
-                total_tax: Decimal) -> tuple[TaxRate, ...]:
+                total_tax: Decimal, *, discount_tax: Decimal | None = None,
+                freight_tax: Decimal | None = None) -> tuple[TaxRate, ...]:
     """Taxable base and tax per rate (SPEC 6 total_tax), highest rate first: the chargeable
     amounts grouped by rate, then discount and freight at the default rate, rounded as in
-    header_totals. The taxes add up to total_tax exactly, else TaxSummaryDiffers."""
+    header_totals (or with the tax given: a credit note's discount and freight differences
+    carry the difference of two roundings, app.billing.corrections). The taxes add up to
+    total_tax exactly, else TaxSummaryDiffers."""
     base: dict[Decimal, Decimal] = {}
     tax: dict[Decimal, Decimal] = {}
 
@@ -316,10 +319,12 @@ def tax_summary(rows: Iterable[TaxedAmount], currency: str, tax_rate: Decimal,
 
     for row in rows:
         add(_rate_of(row), _money(row.amount, currency, "amount"), _money(row.tax, currency, "tax"))
-    if discount_amount:
-        add(tax_rate, -discount_amount, -default_tax(discount_amount, tax_rate, currency))
-    if freight_amount:
-        add(tax_rate, freight_amount, default_tax(freight_amount, tax_rate, currency))
+    if discount_amount or discount_tax:
+        add(tax_rate, -discount_amount, -(default_tax(discount_amount, tax_rate, currency)
+                                          if discount_tax is None else discount_tax))
+    if freight_amount or freight_tax:
+        add(tax_rate, freight_amount, default_tax(freight_amount, tax_rate, currency)
+            if freight_tax is None else freight_tax)
     summary = tuple(TaxRate(r, base[r], tax[r]) for r in sorted(base, reverse=True))
     added_up = sum((row.tax for row in summary), zero(currency))
     if added_up != total_tax:

@@ -8,7 +8,9 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, 
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.billing.enums import (BILLING_METHODS, BILLING_TYPES, DETAIL_CLASSES, INVOICE_STATUSES,
+                               INVOICE_TYPES,
                                PROJECT_INVOICE_STATUSES, invoice_state)
+from app.billing.corrections import BilledHeader
 from app.extensions import db
 from app.models.contracts import Contract, ContractLine, Milestone
 from app.models.actuals import Actual
@@ -16,9 +18,11 @@ from app.models.reference import (NAME, Category, Customer, PriceList, Product, 
                                   Role, Task, Unit)
 from app.models.types import SCALE, ExactDecimal, one_of
 
-INVOICE_TYPES = ("invoice", "credit_note")
 PRODUCT_CHOICES = ("existing", "write_in")
 SEND_RESULTS = ("sent", "failed")
+
+_OPEN_CORRECTION = ("corrects_invoice_id IS NOT NULL AND status = 'active' "
+                    "AND project_invoice_status <> 'confirmed'")
 
 # is_open = "on an invoice that is not cancelled". Partial unique indexes over it are how
 # the database guarantees that no item sits on two open invoices.
@@ -36,9 +40,18 @@ class Invoice(db.Model):
                         name="paid_only_when_confirmed"),
         CheckConstraint(f"discount_percent IS NULL OR (discount_percent >= 0 AND discount_percent <= {100 * 10**SCALE})",
                         name="discount_percent_range"),
-        CheckConstraint("discount_amount >= 0 AND freight_amount >= 0", name="discount_freight_not_negative"),
+        # An invoice adds discount and freight; a credit note takes them back (issue 14).
+        CheckConstraint("CASE WHEN invoice_type = 'credit_note' "
+                        "THEN discount_amount <= 0 AND freight_amount <= 0 "
+                        "ELSE discount_amount >= 0 AND freight_amount >= 0 END",
+                        name="discount_freight_sign"),
         CheckConstraint("due_date >= invoice_date", name="due_after_invoice_date"),
+        CheckConstraint("(invoice_type = 'credit_note') = (corrects_invoice_id IS NOT NULL)",
+                        name="credit_note_corrects_an_invoice"),
         Index("ix_invoices_contract_status", "contract_id", "status"),
+        # At most one draft (or in-review) correction of an invoice at a time.
+        Index("uq_invoices_open_correction", "corrects_invoice_id", unique=True,
+              sqlite_where=text(_OPEN_CORRECTION), postgresql_where=text(_OPEN_CORRECTION)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,8 +96,15 @@ class Invoice(db.Model):
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
     payment_reference: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.current_timestamp())
+    # A credit note: the header of its original as billed when the correction was made
+    # (original plus confirmed corrections), and the freight that should have been billed.
+    billed_detail_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    billed_discount_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    billed_freight_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    corrected_freight_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
+    corrects: Mapped["Invoice | None"] = relationship(remote_side="Invoice.id")
     contract: Mapped[Contract] = relationship()
     customer: Mapped[Customer] = relationship()
     price_list: Mapped[PriceList] = relationship()
@@ -105,6 +125,18 @@ class Invoice(db.Model):
         """The one state of app.billing (draft, in_review, confirmed, paid, cancelled,
         closed) that the two status columns make together."""
         return invoice_state(self.status, self.project_invoice_status)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.invoice_type == "credit_note"
+
+    @property
+    def billed_header(self) -> BilledHeader | None:
+        """A credit note's original header as billed when it was made (None on an invoice)."""
+        if not self.is_credit_note:
+            return None
+        return BilledHeader(self.billed_detail_amount, self.discount_percent,
+                            self.billed_discount_amount, self.billed_freight_amount)
 
 
 class InvoiceLine(db.Model):
@@ -136,6 +168,15 @@ class InvoiceLine(db.Model):
     quantity: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     price: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # A credit note's line: the line it corrects; for a product line what was billed and
+    # what should have been (quantity, price and tax above are the differences).
+    corrects_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"))
+    billed_quantity: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    billed_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    billed_tax: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    corrected_quantity: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    corrected_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    corrected_tax: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
@@ -200,6 +241,21 @@ class InvoiceLineDetail(db.Model):
     product_name: Mapped[str | None] = mapped_column(NAME)
     write_in_description: Mapped[str | None] = mapped_column(Text)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # A credit note's detail (app.billing.corrections): the detail it corrects, what that
+    # billed and what should have been billed; quantity, amount and tax above are the
+    # difference within the billed billing type (billing_type above is the billed one).
+    # It never holds its item (is_open is false): the original's detail does.
+    corrects_detail_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoice_line_details.id"), index=True)
+    billed_quantity: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    billed_price: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    billed_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    billed_tax: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    corrected_billing_type: Mapped[str | None] = mapped_column(String(20))
+    corrected_quantity: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    corrected_price: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    corrected_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    corrected_tax: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     invoice_line: Mapped[InvoiceLine] = relationship(back_populates="details")
@@ -248,6 +304,8 @@ class BilledSale(db.Model):
     tax: Mapped[Decimal] = mapped_column(ExactDecimal)
     currency: Mapped[str] = mapped_column(String(3))
     posted_at: Mapped[dt.datetime] = mapped_column(server_default=func.current_timestamp())
+    # A credit note's row: the billed-sales row of the original whose values it corrects.
+    corrects_sale_id: Mapped[int | None] = mapped_column(ForeignKey("billed_sales.id"))
 
 
 class InvoiceSend(db.Model):

@@ -15,7 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.billing.editability import (HEADER_EDITABLE_FIELDS, detail_field_rule,
+from app.billing.corrections import FreightOutOfRange
+from app.billing.editability import (CORRECTION_HEADER_EDITABLE_FIELDS, HEADER_EDITABLE_FIELDS,
+                                     detail_field_rule,
                                      editable_detail_fields, header_field_rule,
                                      line_field_rule)
 from app.billing.pricing import price_field
@@ -181,10 +183,10 @@ def _normalise(field: str, value):
 
 
 def _refuse_locked(backing: str, state: str, fields, *, transaction_class: str | None,
-                   creating: bool = False) -> None:
+                   creating: bool = False, invoice_type: str = "invoice") -> None:
     for field in fields:
         rule = detail_field_rule(backing, field, state, creating=creating,
-                                 transaction_class=transaction_class)
+                                 transaction_class=transaction_class, invoice_type=invoice_type)
         if not rule.editable:
             raise locked(field, rule.reason)
 
@@ -347,7 +349,10 @@ def update_detail(code: str, detail_id: int, version: int | None,
         "Someone else changed this detail after you opened it. It now shows their values; "
         "your change was not saved."))
     state = invoice.state
-    _refuse_locked(detail.backing, state, changes, transaction_class=detail.transaction_class)
+    # A credit note's billed values are locked here: what should have been billed is
+    # app.services.corrections.update_correction's.
+    _refuse_locked(detail.backing, state, changes, transaction_class=detail.transaction_class,
+                   invoice_type=invoice.invoice_type)
     changed = {}
     for field, value in changes.items():
         value = _normalise(field, value)
@@ -383,6 +388,9 @@ def add_detail(code: str, line_id: int, transaction_class: str | None,
     invoice = _for_edit(code)
     line = _line_of(invoice, line_id)
     state = invoice.state
+    if invoice.is_credit_note:
+        raise Conflict(_("A credit note takes no new details: it corrects what its invoice "
+                         "billed. Bill something new on an invoice."))
     if line.billing_method != "time_and_material":
         raise ServiceError(_("New details can only be added to time-and-material lines."))
     if transaction_class not in line_classes(line):
@@ -462,7 +470,7 @@ def remove_product_line(code: str, line_id: int) -> str:
 
 _REQUIRED_TEXT = ("name", "bill_to_name", "bill_to_email", "bill_to_street",
                   "bill_to_postal_code", "bill_to_city", "bill_to_country")
-_HEADER_MONEY = ("discount_amount", "freight_amount")
+_HEADER_MONEY = ("discount_amount", "freight_amount", "corrected_freight_amount")
 
 
 def _header_errors(invoice: Invoice, changed: dict) -> dict[str, str]:
@@ -499,7 +507,7 @@ def update_header(code: str, version: int | None, changes: Mapping[str, object])
         "current values; your change was not saved."))
     state = invoice.state
     for field in changes:
-        rule = header_field_rule(field, state)
+        rule = header_field_rule(field, state, invoice_type=invoice.invoice_type)
         if not rule.editable:
             raise locked(field, rule.reason)
     changed = {}
@@ -521,7 +529,9 @@ def update_header(code: str, version: int | None, changes: Mapping[str, object])
         raise ServiceError(errors=errors)
     if not changed:
         return invoice
-    before = {field: getattr(invoice, field) for field in HEADER_EDITABLE_FIELDS}
+    audited = (CORRECTION_HEADER_EDITABLE_FIELDS if invoice.is_credit_note
+               else HEADER_EDITABLE_FIELDS)
+    before = {field: getattr(invoice, field) for field in audited}
     for field, value in changed.items():
         setattr(invoice, field, value)
     # An amount typed in replaces the percent; a percent computes the amount.
@@ -534,8 +544,13 @@ def update_header(code: str, version: int | None, changes: Mapping[str, object])
                            error.field if error.field in changes else "discount_amount") from None
     except NegativeFreight:
         raise ServiceError(_("Cannot be negative."), "freight_amount") from None
+    except FreightOutOfRange:
+        raise ServiceError(_("Between 0 and the billed freight (%(billed)s).",
+                             billed=plain(invoice.billed_freight_amount.quantize(
+                                 Decimal(1).scaleb(-minor_units(invoice.currency))))),
+                           "corrected_freight_amount") from None
     _audit_changes(invoice, "header", {f: before[f] for f in changed},
-                   {f: getattr(invoice, f) for f in HEADER_EDITABLE_FIELDS})
+                   {f: getattr(invoice, f) for f in audited})
     return invoice
 
 

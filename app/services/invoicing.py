@@ -12,6 +12,7 @@ from sqlalchemy import case, func, insert, literal, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from app.billing.enums import EDITABLE_STATES, NOT_AVAILABLE, TRANSACTION_CLASSES
+from app.billing.corrections import correction_header
 from app.billing.milestones import milestone_gap
 from app.billing.money import as_money, plain
 from app.billing.totals import (AmountTooLarge, LineTotals, header_totals, line_totals_of_sums,
@@ -520,13 +521,20 @@ def recalculate(invoice: Invoice) -> None:
                 line.amount, line.tax = line_totals.amount, line_totals.tax
                 line.extended_amount = line_totals.extended_amount
             totals.append(LineTotals(line.amount, line.tax, line.extended_amount))
-        header = header_totals(totals, invoice.currency, invoice.tax_rate,
-                               invoice.discount_percent, invoice.discount_amount,
-                               invoice.freight_amount)
+        if invoice.is_credit_note:
+            header = correction_header(
+                sum((t.amount for t in totals), Decimal(0)), sum((t.tax for t in totals), Decimal(0)),
+                invoice.currency, invoice.tax_rate, invoice.billed_header,
+                invoice.corrected_freight_amount).totals
+        else:
+            header = header_totals(totals, invoice.currency, invoice.tax_rate,
+                                   invoice.discount_percent, invoice.discount_amount,
+                                   invoice.freight_amount)
     except AmountTooLarge as error:
         raise amount_refusal(error) from None
     invoice.detail_amount = header.detail_amount
     invoice.discount_amount = header.discount_amount
+    invoice.freight_amount = header.freight_amount
     invoice.pre_freight_amount = header.pre_freight_amount
     invoice.total_tax = header.total_tax
     invoice.total_amount = header.total_amount

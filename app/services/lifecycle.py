@@ -22,6 +22,7 @@ from app.services.checks import text
 from app.services.invoicing import add_missing_lines, add_ready_items, recalculate
 from app.services.issuing import freeze_document
 from app.services.numbering import next_legal_number
+from app.services.posting import post_correction
 
 
 class InvoiceNotFound(NotFound):
@@ -51,6 +52,14 @@ REFUSALS = {
     "refresh": _l("Only draft invoices can have their transactions refreshed"),
     "recalculate": _l("Only draft or in-review invoices can be recalculated"),
     "edit": _l("Only draft or in-review invoices can be edited"),
+    "correct": _l("Only confirmed or paid invoices can be corrected"),
+}
+# Why a credit note does not do what an invoice does (app.billing.lifecycle).
+CREDIT_NOTE_REFUSALS = {
+    "refresh": _l("A credit note takes no new items: it corrects what its invoice billed"),
+    "mark_paid": _l("A credit note is not paid like an invoice"),
+    "reopen_paid": _l("A credit note is not paid like an invoice"),
+    "correct": _l("A credit note is not corrected itself: correct the invoice it corrects"),
 }
 
 
@@ -66,8 +75,12 @@ def check_action(invoice: Invoice, action: str) -> None:
     The reason says the state the invoice is in now, with its legal number once it has
     one: a person who lost a race reads "already confirmed as 2026-0007"."""
     try:
-        check_allowed(action, invoice.state)
+        check_allowed(action, invoice.state, invoice.invoice_type)
     except ActionNotAllowed:
+        if invoice.is_credit_note and action in CREDIT_NOTE_REFUSALS:
+            raise InvoiceActionRefused(_("%(reason)s (%(invoice)s).",
+                                         reason=CREDIT_NOTE_REFUSALS[action],
+                                         invoice=invoice.number or invoice.code)) from None
         if invoice.number:
             raise InvoiceActionRefused(_(
                 "%(reason)s (%(invoice)s, number %(number)s: %(state)s).",
@@ -123,19 +136,38 @@ def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
     The legal number comes from a counter row locked until commit, so concurrent
     confirmations queue and a failure anywhere rolls the number back with the rest.
     """
+    original = _lock_original(code)
     invoice = _for_action(code, "confirm")
     before = invoice.project_invoice_status
     now = now or dt.datetime.now()
-    _check_items_placed(invoice)
+    if original is None:
+        _check_items_placed(invoice)
     recalculate(invoice)
     invoice.number = next_legal_number(invoice.invoice_date.year)
     invoice.project_invoice_status = "confirmed"
     invoice.confirmed_at = now
-    _post_items(invoice)
-    _write_billed_sales(invoice, now)
+    if original is None:
+        _post_items(invoice)
+        _write_billed_sales(invoice, now)
+    else:
+        post_correction(invoice, original, now)
     freeze_document(invoice, now)
     audit.record(invoice.code, "confirm", field="number", old=before, new=invoice.number)
+    if original is not None:
+        audit.record(original.code, "correction_confirmed", field="number",
+                     old=invoice.code, new=invoice.number)
     return invoice
+
+
+def _lock_original(code: str) -> Invoice | None:
+    """For a credit note, the invoice it corrects, locked before the credit note (the one
+    order: contract → invoice → its correction → items); None for an invoice."""
+    original_id = db.session.scalar(
+        select(Invoice.corrects_invoice_id).where((Invoice.code == code) | (Invoice.number == code)))
+    if original_id is None:
+        return None
+    return find_one(select(Invoice).where(Invoice.id == original_id),
+                    InvoiceNotFound(_("unknown invoice '%(code)s'", code=code)), lock=True)
 
 
 class ItemsNotPlaced(Conflict):
@@ -277,7 +309,8 @@ def release_product_lines(invoice_id: int, *, line_ids: list[int] | None = None)
 def delete_invoice(code: str) -> None:
     """Remove a draft or in-review invoice; everything on it returns to ready."""
     invoice = _for_action(code, "delete")
-    release_items(invoice.id)
+    if not invoice.is_credit_note:  # a correction holds no items: its original does
+        release_items(invoice.id)
     db.session.execute(update(ScheduleRun).where(ScheduleRun.invoice_id == invoice.id)
                        .values(invoice_id=None))
     db.session.execute(delete(InvoiceLineDetail).where(InvoiceLineDetail.invoice_id == invoice.id))
@@ -290,7 +323,8 @@ def delete_invoice(code: str) -> None:
 def cancel_invoice(code: str) -> Invoice:
     """Keep the record as cancelled and release its items for another invoice."""
     invoice = _for_action(code, "cancel")
-    release_items(invoice.id)
+    if not invoice.is_credit_note:
+        release_items(invoice.id)
     db.session.execute(update(InvoiceLineDetail).where(InvoiceLineDetail.invoice_id == invoice.id)
                        .values(is_open=False), execution_options={"synchronize_session": False})
     db.session.execute(update(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
@@ -322,8 +356,10 @@ def _line_count(invoice: Invoice) -> int:
 
 def remove_detail(invoice: Invoice, detail: InvoiceLineDetail) -> None:
     """The steps of removing a detail, inside the caller's transaction: release its item,
-    record it, delete it, recompute the totals."""
-    release_items(invoice.id, detail_ids=[detail.id])
+    record it, delete it, recompute the totals. (A credit note's detail holds no item: its
+    original keeps it as billed.)"""
+    if not invoice.is_credit_note:
+        release_items(invoice.id, detail_ids=[detail.id])
     audit.record(invoice.code, "remove_detail", target=audit.target(
         "detail", detail.id, detail.description or detail.external_description))
     db.session.delete(detail)
@@ -335,7 +371,8 @@ def remove_product_line(invoice: Invoice, line: InvoiceLine) -> None:
     """The steps of removing a product line (SPEC 5.3), inside the caller's transaction:
     its contract line returns to ready, record it, delete it. The caller recomputes the
     totals (and decides what a discount larger than what is left means)."""
-    release_product_lines(invoice.id, line_ids=[line.id])
+    if not invoice.is_credit_note:
+        release_product_lines(invoice.id, line_ids=[line.id])
     audit.record(invoice.code, "remove_line", target=audit.target("line", line.id, line.name))
     db.session.delete(line)
     db.session.flush()

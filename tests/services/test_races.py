@@ -13,12 +13,13 @@ from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import exists, func, select, text
+from sqlalchemy import exists, func, literal, select, text
 
 from app import create_app
 from app.extensions import db
 from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone)
+from app.services.corrections import correct_invoice
 from app.services.invoicing import InvoiceParameters, create_invoice, fingerprint, ready_items
 from app.services.lifecycle import ItemsNotPlaced, confirm_invoice
 from tests.factories import (make_actual, make_contract, make_product_line, make_project,
@@ -103,17 +104,21 @@ def status_lies() -> int:
 
 
 def billed_twice() -> int:
-    """Items on more than one open invoice, or posted to billed sales more than once."""
+    """Items on more than one open invoice, or posted to billed sales for more than they
+    are (credit notes post negative differences, so an item credited in full and billed
+    again adds up to its quantity once)."""
     detail = InvoiceLineDetail
     twice = 0
     for column in (detail.actual_id, detail.milestone_id):
         twice += db.session.scalar(select(func.count()).select_from(
             select(column).where(column.is_not(None), detail.is_open).group_by(column)
             .having(func.count() > 1).subquery()))
-    for column in (BilledSale.actual_id, BilledSale.milestone_id):
+    for column, at_most in ((BilledSale.actual_id, Actual.quantity),
+                            (BilledSale.milestone_id, literal(1))):
+        model = Actual if column is BilledSale.actual_id else Milestone
         twice += db.session.scalar(select(func.count()).select_from(
-            select(column).where(column.is_not(None)).group_by(column)
-            .having(func.count() > 1).subquery()))
+            select(column).join(model, model.id == column).group_by(column, at_most)
+            .having(func.sum(BilledSale.quantity) > at_most).subquery()))
     return twice
 
 
@@ -183,6 +188,27 @@ def test_ten_confirms_of_one_draft_give_one_number(race):
         db.session.refresh(invoice)
         assert all(f"number {invoice.number}: Confirmed" in text
                    for status, text in answers if status == 409)
+
+
+def test_invoices_and_credit_notes_confirmed_at_once_share_one_gapless_sequence(race):
+    for _round in range(ROUNDS):
+        credit_notes, invoices = [], []
+        for _i in range(5):
+            contract, _line, _actuals = contract_with_actuals(5)
+            original = confirm_invoice(draft(contract).code)
+            credit_notes.append(correct_invoice(original.code).code)
+            contract, _line, _actuals = contract_with_actuals(5)
+            invoices.append(draft(contract).code)
+        answers = race([("post", f"/invoices/{code}/confirm", {})
+                        for code in credit_notes + invoices])
+        assert_sound(answers)
+        assert [status for status, _text in answers] == [303] * 10
+        numbers = db.session.scalars(select(Invoice.number).where(
+            Invoice.code.in_(credit_notes + invoices))).all()
+        assert len(set(numbers)) == 10
+        # Every credit note credited its original in full: its actuals are ready again.
+        assert db.session.scalar(select(func.count()).select_from(Actual).where(
+            Actual.status == "ready")) == 25 * (_round + 1)
 
 
 @pytest.mark.parametrize("other", ["refresh", "submit-review", "header", "delete"])
