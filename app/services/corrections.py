@@ -18,12 +18,12 @@ from app.billing import corrections as rules
 from app.billing.editability import detail_field_rule, line_field_rule
 from app.billing.money import PRICE_PLACES, QUANTITY_PLACES, minor_units, plain
 from app.billing.totals import AmountTooLarge, TooManyDecimals, check_amount, detail_amount
-from app.billing.values import fits, too_large
 from app.extensions import db
 from app.models import Invoice, InvoiceLine, InvoiceLineDetail
 from app.services import Conflict, ServiceError, audit, use_case
 from app.services.editing import (EDITABLE_BILLING_TYPES, DetailEdit, _check_version,
-                                  _detail_of, _for_edit, _line_of, _recalculate, locked)
+                                  _detail_of, _for_edit, _line_of, _places, _recalculate,
+                                  locked)
 from app.services.invoicing import amount_refusal, recalculate
 from app.services.lifecycle import check_action, find_invoice
 from app.services.numbering import next_invoice_code
@@ -218,24 +218,15 @@ def _problem_messages(problems: dict[str, str], billed: rules.Billed, fixed: rul
     return {field: texts[code] for field, code in problems.items()}
 
 
-def _check_number(field: str, value, places: int, errors: dict) -> None:
-    if value is None:
-        return
-    if not fits(value, places):
-        errors[field] = _("At most %(places)s decimals.", places=places)
-    elif too_large(value):
-        errors[field] = _("This number is too large.")
-
-
 def _fixed(backing: str, billed: rules.Billed, current: rules.Corrected, changed: dict,
            rate: Decimal, currency: str) -> rules.Corrected:
     """The corrected values after the change, or ServiceError naming each field refused."""
     errors: dict[str, str] = {}
     if "corrected_quantity" in changed and changed["corrected_quantity"] is None:
         errors["corrected_quantity"] = _("Enter a quantity (0 credits the whole row).")
-    _check_number("corrected_quantity", changed.get("corrected_quantity"), QUANTITY_PLACES, errors)
-    _check_number("corrected_price", changed.get("corrected_price"), PRICE_PLACES, errors)
-    _check_number("corrected_tax", changed.get("corrected_tax"), minor_units(currency), errors)
+    _places("corrected_quantity", changed.get("corrected_quantity"), QUANTITY_PLACES, errors)
+    _places("corrected_price", changed.get("corrected_price"), PRICE_PLACES, errors)
+    _places("corrected_tax", changed.get("corrected_tax"), minor_units(currency), errors)
     if changed.get("corrected_billing_type", billed.billing_type) not in EDITABLE_BILLING_TYPES:
         errors["corrected_billing_type"] = _("Choose chargeable, non-chargeable or complimentary.")
     if errors:
