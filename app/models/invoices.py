@@ -289,7 +289,8 @@ class BilledSale(db.Model):
                       Index("ix_billed_sales_contract_line", "contract_line_id", "billing_type"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    # Indexed: a credit note finds the rows of the invoice it corrects.
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     invoice_line_id: Mapped[int] = mapped_column(ForeignKey("invoice_lines.id"))
     detail_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_line_details.id"))
     contract_line_id: Mapped[int] = mapped_column(ForeignKey("contract_lines.id"))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import false, func, insert, literal, select
 
 from app.billing import corrections as rules
 from app.billing.editability import detail_field_rule, line_field_rule
@@ -151,7 +151,6 @@ def _copy_lines(original: Invoice, credit_note: Invoice) -> None:
     """One line per line of the original, one corrective detail per detail that still
     bills something; a product line only while it bills something."""
     latest_lines = _latest(InvoiceLine, "corrects_line_id", original)
-    new_line_of: dict[int, int] = {}
     for line in db.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == original.id)
                                    .order_by(InvoiceLine.position, InvoiceLine.id)):
         values = {}
@@ -167,28 +166,55 @@ def _copy_lines(original: Invoice, credit_note: Invoice) -> None:
             tax_rate=line.tax_rate, product_id=line.product_id, product_name=line.product_name,
             is_open=False, corrects_line_id=line.id, **values)
         db.session.add(copy)
-        db.session.flush()
-        new_line_of[line.id] = copy.id
-    latest_details = _latest(InvoiceLineDetail, "corrects_detail_id", original)
-    rows = []
-    copied = ("actual_id", "milestone_id", "transaction_class", "billing_type", "description",
-              "external_description", "start_date", "project_id", "task_id", "category_id",
-              "role_id", "resource_id", "unit_id", "product_choice", "product_id",
-              "product_name", "write_in_description")
-    for detail in db.session.scalars(select(InvoiceLineDetail)
-                                     .where(InvoiceLineDetail.invoice_id == original.id)
-                                     .order_by(InvoiceLineDetail.id)):
-        billed = _billed_now(detail, latest_details.get(detail.id))
-        if _nothing_left(billed) or detail.invoice_line_id not in new_line_of:
-            continue
-        row = {column: getattr(detail, column) for column in copied}
-        row.update(_credited_in_full(billed, original.currency), billing_type=billed.billing_type,
-                   invoice_id=credit_note.id, invoice_line_id=new_line_of[detail.invoice_line_id],
-                   corrects_detail_id=detail.id, is_open=False, billed_price=billed.price,
-                   corrected_billing_type=billed.billing_type, corrected_price=billed.price)
-        rows.append(row)
-    if rows:
-        db.session.execute(insert(InvoiceLineDetail), rows)
+    db.session.flush()
+    _copy_details(original, credit_note)
+
+
+# What a corrective detail copies of the detail it corrects, as it is.
+_COPIED = ("actual_id", "milestone_id", "transaction_class", "description",
+           "external_description", "start_date", "project_id", "task_id", "category_id",
+           "role_id", "resource_id", "unit_id", "product_choice", "product_id", "product_name",
+           "write_in_description")
+
+
+def _copy_details(original: Invoice, credit_note: Invoice) -> None:
+    """One corrective detail per detail of the original that still bills something, in one
+    INSERT … SELECT (ten thousand details cost one statement): billed = what the latest
+    confirmed correction says should have been billed, else the original's values; the
+    row credited in full — corrected 0, the difference −billed (rules.difference of a
+    corrected quantity 0, as _credited_in_full gives it for product lines)."""
+    d = InvoiceLineDetail.__table__
+    last, prior = d.alias("last_correction"), d.alias("prior")
+    copy_line = InvoiceLine.__table__.alias("copy_line")
+    latest = (select(prior.c.corrects_detail_id.label("original_id"),
+                     func.max(prior.c.id).label("id"))
+              .where(prior.c.invoice_id.in_(_confirmed_corrections(original)))
+              .group_by(prior.c.corrects_detail_id).subquery())
+
+    def now(column: str):
+        return func.coalesce(last.c[f"corrected_{column}"], d.c[column])
+
+    quantity, price, amount, tax = now("quantity"), now("price"), now("amount"), now("tax")
+    billing_type = now("billing_type")
+    values = {
+        **{column: d.c[column] for column in _COPIED},
+        "invoice_id": literal(credit_note.id), "invoice_line_id": copy_line.c.id,
+        "corrects_detail_id": d.c.id, "is_open": false(), "billing_type": billing_type,
+        "billed_quantity": quantity, "billed_price": price, "billed_amount": amount,
+        "billed_tax": tax, "corrected_billing_type": billing_type,
+        "corrected_quantity": literal(0), "corrected_price": price,
+        "corrected_amount": literal(0), "corrected_tax": literal(0),
+        "quantity": -quantity, "price": price, "amount": -amount, "tax": -tax,
+        "extended_amount": -(amount + tax)}
+    rows = (select(*values.values())
+            .select_from(d.join(copy_line, (copy_line.c.invoice_id == credit_note.id)
+                                & (copy_line.c.corrects_line_id == d.c.invoice_line_id))
+                         .outerjoin(latest, latest.c.original_id == d.c.id)
+                         .outerjoin(last, last.c.id == latest.c.id))
+            .where(d.c.invoice_id == original.id,
+                   ~((quantity == 0) & (amount == 0) & (tax == 0)))
+            .order_by(d.c.id))
+    db.session.execute(insert(d).from_select(list(values), rows))
 
 
 # ---------------------------------------------------------------- what should have been billed

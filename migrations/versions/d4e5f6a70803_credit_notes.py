@@ -1,6 +1,6 @@
 """Credit notes (issue 14): a correction's link to what it corrects, what was billed and
 what should have been, per detail, product line and header; at most one draft correction
-of an invoice; billed-sales rows linked to the rows they correct.
+of an invoice; billed-sales rows linked to the rows they correct (and found by invoice).
 
 SQLite: columns are added with ALTER TABLE (a batch copy of invoice_line_details would drop
 its placement triggers); only the invoices table, which has none, is copied to change its
@@ -58,6 +58,7 @@ def upgrade():
                   sa.Column("corrected_billing_type", sa.String(length=20), nullable=True))
     op.create_index("ix_invoice_line_details_corrects_detail_id", "invoice_line_details",
                     ["corrects_detail_id"])
+    op.create_index("ix_billed_sales_invoice_id", "billed_sales", ["invoice_id"])
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         for column in MONEY["invoices"]:
             batch_op.add_column(sa.Column(column, sa.BigInteger(), nullable=True))
@@ -84,6 +85,7 @@ def downgrade():
                                          "discount_amount >= 0 AND freight_amount >= 0")
         for column in MONEY["invoices"]:
             batch_op.drop_column(column)
+    op.drop_index("ix_billed_sales_invoice_id", table_name="billed_sales")
     op.drop_index("ix_invoice_line_details_corrects_detail_id", table_name="invoice_line_details")
     op.drop_column("invoice_line_details", "corrected_billing_type")
     for table in ("invoice_line_details", "invoice_lines"):
