@@ -234,8 +234,8 @@ def register_invoice_cli(app: Flask) -> None:
             click.echo(json.dumps([invoice_header(i) for i in found], indent=2, ensure_ascii=False))
             return
         for i in found:
-            click.echo(f"{i.code}\t{i.number or '-'}\t{i.contract.code}\t{i.status}\t"
-                       f"{i.project_invoice_status}\t{i.invoice_date.isoformat()}\t"
+            click.echo(f"{i.code}\t{i.number or '-'}\t{i.invoice_type}\t{i.contract.code}\t"
+                       f"{i.status}\t{i.project_invoice_status}\t{i.invoice_date.isoformat()}\t"
                        f"{as_money(i.total_amount, i.currency)} {i.currency}\t{i.name}")
 
     @invoices.command("confirm")
@@ -249,6 +249,23 @@ def register_invoice_cli(app: Flask) -> None:
         except ServiceError as error:
             fail(str(error))
         click.echo(invoice.number)
+
+    @invoices.command("correct")
+    @click.argument("invoice_id")
+    def correct(invoice_id) -> None:
+        """A draft credit note for a confirmed or paid invoice, crediting everything it bills
+        now (corrected quantities 0); prints the credit note's invoice ID on the last line."""
+        from app.services.corrections import correct_invoice
+
+        try:
+            credit_note = correct_invoice(invoice_id)
+        except ServiceError as error:
+            fail(str(error))
+        click.echo(f"Created draft credit note for {credit_note.corrects.number}: "
+                   f"{len(credit_note.lines)} line(s), total "
+                   f"{as_money(credit_note.total_amount, credit_note.currency)} "
+                   f"{credit_note.currency}")
+        click.echo(credit_note.code)
 
     @invoices.command("cancel")
     @click.argument("invoice_id")

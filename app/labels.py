@@ -27,6 +27,9 @@ AUDIT_ACTIONS = {
     "delete": _l("Deleted"),
     "cancel": _l("Cancelled"),
     "send": _l("Sent to customer"),
+    "correct": _l("Corrected"),
+    "create_correction": _l("Created as a correction"),
+    "correction_confirmed": _l("Correction confirmed"),
 }
 
 ROLE_NAMES = {

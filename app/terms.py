@@ -109,6 +109,11 @@ FIELD_LABELS = {
     "contract_line": _l("Contract line"), "project": _l("Project"),
     "billing_method": _l("Billing method"), "contract_line_amount": _l("Contract line amount"),
     "invoiced_to_date": _l("Invoiced to date"),
+    # A credit note (issue 14): what should have been billed
+    "corrected_quantity": _l("Corrected quantity"), "corrected_price": _l("Corrected price"),
+    "corrected_tax": _l("Corrected tax"), "corrected_billing_type": _l("Corrected billing type"),
+    "corrected_amount": _l("Corrected amount"),
+    "corrected_freight_amount": _l("Corrected freight"),
 }
 
 # A value means the same thing in every vocabulary it appears in ("ready", "invoice_posted").

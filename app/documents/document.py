@@ -6,6 +6,10 @@ The document shows what the invoice carries and computes nothing of its own; the
 tax-per-rate summary is app.billing.totals.tax_summary, which must add up to the
 invoice's total tax to the last minor unit.
 
+A credit note (issue 14) is the same document titled "Credit note": it names the invoice it
+corrects (frozen with it) and prints the rows it changes with their differences (negative),
+each with what was billed and what should have been; rows it leaves unchanged are left out.
+
 A draft's document is built from live data every time. An issued invoice's is a record:
 at confirmation its view model is frozen as JSON (`freeze`, stored by the confirm use case
 in IssuedDocument) and every later preview, PDF and send is built from that snapshot, so
@@ -30,6 +34,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.billing.corrections import header_taxes
 from app.billing.enums import CHARGEABLE, ISSUED_STATES
 from app.billing.money import zero
 from app.billing.totals import TaxedAmount, TaxRate, TaxSummaryDiffers, counts_in_totals, tax_summary
@@ -76,10 +81,30 @@ class Row:
     amount: Decimal  # zero for non-chargeable and complimentary rows
     tax: Decimal
     billing_type: str
+    # A credit note's row: what was billed and what should have been (quantity, price,
+    # amount and tax above are the differences); None on an invoice.
+    billed_quantity: Decimal | None = None
+    billed_price: Decimal | None = None
+    corrected_quantity: Decimal | None = None
+    corrected_price: Decimal | None = None
+    corrected_billing_type: str | None = None
 
     @property
     def chargeable(self) -> bool:
         return counts_in_totals(self.billing_type)
+
+    @property
+    def corrective(self) -> bool:
+        return self.billed_quantity is not None
+
+    @property
+    def price_corrected(self) -> bool:
+        return self.corrected_price is not None and self.corrected_price != self.billed_price
+
+    @property
+    def billing_type_corrected(self) -> bool:
+        return (self.corrected_billing_type is not None
+                and self.corrected_billing_type != self.billing_type)
 
 
 @dataclass(frozen=True)
@@ -106,6 +131,14 @@ class AnnexRow:
     unit: UnitText | None
     description: str
     billing_type: str
+
+
+@dataclass(frozen=True)
+class Corrects:
+    """The invoice a credit note corrects, as the credit note names it."""
+
+    number: str
+    invoice_date: dt.date
 
 
 @dataclass(frozen=True)
@@ -141,6 +174,16 @@ class InvoiceDocument:
     annex: tuple[AnnexRow, ...]
     paid_on: dt.date | None
     payment_reference: str | None
+    corrects: Corrects | None = None  # a credit note's original
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.invoice_type == "credit_note"
+
+    @property
+    def credited_amount(self) -> Decimal:
+        """What a credit note credits, as its text says it: positive."""
+        return -self.total_amount
 
     @property
     def reference(self) -> str:
@@ -219,9 +262,15 @@ def tax_rates(invoice: Invoice, lines: list[InvoiceLine],
             continue
         rows.extend(TaxedAmount(line.tax_rate, d.amount, d.tax) for d in details.get(line.id, ())
                     if counts_in_totals(d.billing_type))
+    header_tax = {}
+    if invoice.is_credit_note:
+        # The discount and freight differences carry the difference of two roundings.
+        header_tax = dict(zip(("discount_tax", "freight_tax"), header_taxes(
+            invoice.billed_header, invoice.discount_amount, invoice.freight_amount,
+            invoice.tax_rate, invoice.currency)))
     try:
         return tax_summary(rows, invoice.currency, invoice.tax_rate, invoice.discount_amount,
-                           invoice.freight_amount, invoice.total_tax)
+                           invoice.freight_amount, invoice.total_tax, **header_tax)
     except TaxSummaryDiffers:
         raise DocumentTotalsDiffer(_(
             "The totals of %(invoice)s do not match its rows; recalculate it before printing.",
@@ -235,19 +284,40 @@ def _unit(unit) -> UnitText | None:
 
 def _row(detail: InvoiceLineDetail, currency: str) -> Row:
     charged = counts_in_totals(detail.billing_type)
+    corrective = {}
+    if detail.corrects_detail_id is not None:
+        corrective = {"billed_quantity": detail.billed_quantity,
+                      "billed_price": detail.billed_price,
+                      "corrected_quantity": detail.corrected_quantity,
+                      "corrected_price": detail.corrected_price,
+                      "corrected_billing_type": detail.corrected_billing_type}
     return Row(date=detail.start_date, description=customer_text(detail),
                transaction_class=detail.transaction_class, quantity=detail.quantity,
                unit=_unit(detail.unit), price=detail.price,
                amount=detail.amount if charged else zero(currency),
-               tax=detail.tax if charged else zero(currency), billing_type=detail.billing_type)
+               tax=detail.tax if charged else zero(currency), billing_type=detail.billing_type,
+               **corrective)
 
 
 def _product_row(line: InvoiceLine) -> Row:
     # The product's own name; a write-in product's name; the line's name only when neither.
     description = (line.product.name if line.product else None) or line.product_name or line.name
+    corrective = {}
+    if line.corrects_line_id is not None:
+        corrective = {"billed_quantity": line.billed_quantity, "billed_price": line.price,
+                      "corrected_quantity": line.corrected_quantity,
+                      "corrected_price": line.price}
     return Row(date=None, description=description, transaction_class=None,
                quantity=line.quantity, unit=_unit(line.product.unit) if line.product else None,
-               price=line.price, amount=line.amount, tax=line.tax, billing_type=CHARGEABLE)
+               price=line.price, amount=line.amount, tax=line.tax, billing_type=CHARGEABLE,
+               **corrective)
+
+
+def _changes_nothing(row: InvoiceLine | InvoiceLineDetail) -> bool:
+    """A credit note's row that credits nothing (the reviewer left it as billed): the
+    document leaves it out. An invoice's rows are all printed."""
+    corrects = row.corrects_line_id if isinstance(row, InvoiceLine) else row.corrects_detail_id
+    return corrects is not None and not (row.quantity or row.amount or row.tax)
 
 
 def build_document(invoice: Invoice) -> InvoiceDocument:
@@ -287,7 +357,8 @@ def _live_document(invoice: Invoice) -> InvoiceDocument:
             products.append(line)
             continue
         rows = tuple(_row(d, invoice.currency) for d in details.get(line.id, ())
-                     if not (hide and not counts_in_totals(d.billing_type)))
+                     if not (hide and not counts_in_totals(d.billing_type))
+                     and not _changes_nothing(d))
         sections.append(Section(name=line.name, project=line.project.name if line.project else "",
                                 billing_method=line.billing_method, rows=rows, amount=line.amount,
                                 tax=line.tax, extended_amount=line.extended_amount))
@@ -297,7 +368,8 @@ def _live_document(invoice: Invoice) -> InvoiceDocument:
         tax = sum((line.tax for line in products), zero(invoice.currency))
         sections[sections.index(None)] = Section(
             name="", project="", billing_method="product",
-            rows=tuple(_product_row(line) for line in products), amount=amount, tax=tax,
+            rows=tuple(_product_row(line) for line in products if not _changes_nothing(line)),
+            amount=amount, tax=tax,
             extended_amount=amount + tax)
     annex: tuple[AnnexRow, ...] = ()
     if customer.time_annex:
@@ -306,8 +378,12 @@ def _live_document(invoice: Invoice) -> InvoiceDocument:
                      role=d.role.name if d.role else "", quantity=d.quantity, unit=_unit(d.unit),
                      description=customer_text(d), billing_type=d.billing_type)
             for line in lines for d in details.get(line.id, ())
-            if d.transaction_class == "time" and not (hide and not counts_in_totals(d.billing_type)))
+            if d.transaction_class == "time" and not (hide and not counts_in_totals(d.billing_type))
+            and not _changes_nothing(d))
     seller, bank = _seller(current_app.config)
+    original = invoice.corrects
+    corrects = (Corrects(number=original.number, invoice_date=original.invoice_date)
+                if original is not None else None)
     return InvoiceDocument(
         code=invoice.code, number=invoice.number, invoice_type=invoice.invoice_type,
         proforma=invoice.state not in ISSUED_STATES, name=invoice.name, description=invoice.description,
@@ -319,7 +395,8 @@ def _live_document(invoice: Invoice) -> InvoiceDocument:
         detail_amount=invoice.detail_amount, discount_percent=invoice.discount_percent,
         discount_amount=invoice.discount_amount, pre_freight_amount=invoice.pre_freight_amount,
         freight_amount=invoice.freight_amount, total_tax=invoice.total_tax,
-        total_amount=invoice.total_amount, annex=annex, paid_on=None, payment_reference=None)
+        total_amount=invoice.total_amount, annex=annex, paid_on=None, payment_reference=None,
+        corrects=corrects)
 
 
 def freeze(invoice: Invoice) -> str:
@@ -356,8 +433,10 @@ def _decode(kind, value):
         return tuple(_decode(item, element) for element in value)
     if dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
+        # A field added later (with a default) is absent from documents frozen before it.
         return kind(**{field.name: _decode(hints[field.name], value[field.name])
-                       for field in dataclasses.fields(kind)})
+                       for field in dataclasses.fields(kind)
+                       if field.name in value or field.default is dataclasses.MISSING})
     if kind is Decimal:
         return Decimal(value)
     if kind is dt.date:

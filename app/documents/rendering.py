@@ -60,15 +60,23 @@ def render_pdf(document: InvoiceDocument) -> bytes:
 def _body(document: InvoiceDocument) -> str:
     """The plain-text e-mail body (in Python rather than a template, so that its strings
     are extracted for translation like every other)."""
-    paragraphs = [
-        _("Dear %(name)s,", name=document.bill_to.name),
-        _("Please find attached invoice %(number)s of %(date)s for %(amount)s, due on %(due)s.",
-          number=document.reference, date=day(document.invoice_date),
-          amount=money(document.total_amount, document.currency), due=day(document.due_date)),
-    ]
-    if document.paid_on:
+    paragraphs = [_("Dear %(name)s,", name=document.bill_to.name)]
+    if document.is_credit_note:
+        # Nothing to pay: no due date, no payment details.
+        paragraphs.append(_(
+            "Please find attached credit note %(number)s of %(date)s, which credits %(amount)s "
+            "against invoice %(original)s of %(original_date)s.", number=document.reference,
+            date=day(document.invoice_date),
+            amount=money(document.credited_amount, document.currency),
+            original=document.corrects.number, original_date=day(document.corrects.invoice_date)))
+    else:
+        paragraphs.append(_(
+            "Please find attached invoice %(number)s of %(date)s for %(amount)s, due on %(due)s.",
+            number=document.reference, date=day(document.invoice_date),
+            amount=money(document.total_amount, document.currency), due=day(document.due_date)))
+    if document.paid_on and not document.is_credit_note:
         paragraphs.append(_("It was paid on %(date)s. Thank you.", date=day(document.paid_on)))
-    elif document.bank:
+    elif document.bank and not document.is_credit_note:
         paragraphs.append(_("Payment details:") + "\n" + document.bank)
     signature = [_("Kind regards"), document.seller.name, document.seller.email,
                  document.seller.phone]
@@ -82,8 +90,12 @@ def build_message(document: InvoiceDocument, pdf: bytes, recipient: str, recipie
     config = current_app.config
     sender = config["MAIL_FROM"]
     with force_locale(document.locale):
-        subject = _("Invoice %(number)s from %(company)s", number=document.reference,
-                    company=document.seller.name)
+        if document.is_credit_note:
+            subject = _("Credit note %(number)s from %(company)s", number=document.reference,
+                        company=document.seller.name)
+        else:
+            subject = _("Invoice %(number)s from %(company)s", number=document.reference,
+                        company=document.seller.name)
         body = _body(document)
     message = EmailMessage()
     message["Subject"] = subject

@@ -81,11 +81,17 @@ def pdf(code: str):
 @bp.post("/invoices/<code>/send")
 def send(code: str):
     """E-mail the PDF to the bill-to address, then back to the invoice with the outcome."""
-    invoice_code = _invoice(code).code
+    invoice = _invoice(code)
+    invoice_code, credit_note = invoice.code, invoice.is_credit_note
     try:
         sent = send_invoice(invoice_code)
     except ServiceError as error:
         flash(str(error), "error")
     else:
-        flash(_("The invoice was sent to %(recipient)s.", recipient=sent.recipient), "success")
+        if credit_note:
+            flash(_("The credit note was sent to %(recipient)s.", recipient=sent.recipient),
+                  "success")
+        else:
+            flash(_("The invoice was sent to %(recipient)s.", recipient=sent.recipient),
+                  "success")
     return _back(invoice_code)

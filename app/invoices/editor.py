@@ -19,14 +19,15 @@ from app.billing.editability import editable_detail_fields
 from app.extensions import db
 from app.htmx import blocks, wants_fragment
 from app.invoices import bp
-from app.invoices.forms import DetailForm, HeaderForm, LineForm, NewDetailForm
+from app.invoices.forms import (CorrectionForm, DetailForm, LineCorrectionForm, LineForm,
+                                NewDetailForm, header_form)
 from app.invoices.page import PAGE, back, base_context, invoice_or_404
 from app.invoices.queries import (GROUPS, detail_page, detail_with_references, group_counts,
                                   invoice_by_code, references)
 from app.labels import TRANSACTION_CLASSES
 from app.models import Invoice, InvoiceLine, InvoiceLineDetail
 from app.services import ROW, ServiceError
-from app.services import editing, lifecycle
+from app.services import corrections, editing, lifecycle
 from app.services.editing import DetailEdit
 from app.web.pages import default_unit_id, posted_id
 
@@ -93,7 +94,7 @@ def answer(invoice: Invoice, form, use_case: Callable, *, saved: Callable, refus
 
 def _row_context(invoice: Invoice, detail: InvoiceLineDetail, **extra) -> dict:
     context = base_context(invoice)
-    if detail.backing == "none" and context["editable"]["none"]:
+    if detail.backing == "none" and context["editable"]["none"] and not invoice.is_credit_note:
         context["refs"] = references([detail.invoice_line.project_id])
     return {**context, "detail": detail, "line": detail.invoice_line, **extra}
 
@@ -203,6 +204,20 @@ def edit_detail(code: str, detail_id: int):
         saved=_saved, done=_("Saved."))
 
 
+@bp.post("/invoices/<code>/corrections/<id:detail_id>")
+def edit_correction(code: str, detail_id: int):
+    """Save what should have been billed for a corrective detail of a credit note; answer
+    the row with its differences and the line and header totals."""
+    invoice, detail = _detail_in(code, detail_id)
+    form = CorrectionForm(request.form, backing=detail.backing, state=invoice.state,
+                          currency=invoice.currency)
+    return _detail_answer(
+        invoice, detail_id, form,
+        lambda: corrections.update_correction(invoice.code, detail_id, form.version.data,
+                                              form.changes()),
+        saved=_saved, done=_("Saved."))
+
+
 @bp.post("/invoices/<code>/details/<id:detail_id>/delete")
 def delete_detail(code: str, detail_id: int):
     """Remove a detail from the invoice; its actual or milestone returns to ready."""
@@ -226,7 +241,8 @@ def more_details(code: str, line_id: int):
         return redirect(url_for("invoices.show", code=code, _anchor=f"invoice-line-{line.id}"))
     rows, remaining = detail_page(line, group, after or 0)
     context = base_context(invoice)
-    if context["editable"]["none"] and any(d.backing == "none" for d in rows):
+    if (context["editable"]["none"] and not invoice.is_credit_note
+            and any(d.backing == "none" for d in rows)):
         context["refs"] = references([line.project_id])
     return blocks(PAGE, ["detail_rows"], **context, line=line, group=group, rows=rows,
                   remaining=remaining)
@@ -312,7 +328,7 @@ def edit_header(code: str):
     """Save the header (name, description, bill-to, dates, discount, freight) and answer it
     with the recomputed header totals."""
     invoice = invoice_or_404(code)
-    form = HeaderForm(request.form, state=invoice.state, currency=invoice.currency)
+    form = header_form(invoice, request.form)
 
     def header(refusal: Refusal | None = None):
         context = {**base_context(invoice_by_code(code)),
@@ -335,7 +351,8 @@ def rename_line(code: str, line_id: int):
     line = db.session.get(InvoiceLine, line_id)
     if line is None or line.invoice_id != invoice.id:
         abort(404)
-    form = LineForm(request.form, state=invoice.state, billing_method=line.billing_method)
+    form = LineForm(request.form, state=invoice.state, billing_method=line.billing_method,
+                    invoice_type=invoice.invoice_type)
     name = line.name
 
     def line_name(refusal: Refusal | None = None):
@@ -348,3 +365,41 @@ def rename_line(code: str, line_id: int):
     return answer(invoice, form, lambda: editing.rename_line(
         invoice.code, line_id, form.version.data, form.changes().get("name", name)),
         saved=lambda _line: line_name(), refused=line_name)
+
+
+@bp.post("/invoices/<code>/lines/<id:line_id>/correction")
+def correct_line(code: str, line_id: int):
+    """Save the quantity a credit note's product line should have billed (0..billed);
+    answer the line's row with its difference and the line and header totals."""
+    invoice = invoice_or_404(code)
+    line = db.session.get(InvoiceLine, line_id)
+    if line is None or line.invoice_id != invoice.id or line.billing_method != "product":
+        abort(404)
+    form = LineCorrectionForm(request.form, state=invoice.state)
+
+    def product_line(refusal: Refusal | None = None):
+        fresh = invoice_by_code(code)
+        row = db.session.get(InvoiceLine, line_id)
+        if row is None:
+            return _line_gone_answer(code, line_id, refusal)
+        context = {**base_context(fresh), "line": row}
+        html = blocks(PAGE, ["product_row"], **context,
+                      row_errors=refusal.errors if refusal else {},
+                      row_message=refusal.message if refusal else None,
+                      typed_values=_typed() if refusal and refusal.status == 422 else None,
+                      row_class="refused" if refusal else "just-saved")
+        html += blocks(PAGE, ["line_totals", "totals", "header_version"], **context, oob=True)
+        return html, refusal.status if refusal else 200
+
+    return answer(invoice, form, lambda: corrections.correct_product_line(
+        invoice.code, line_id, form.version.data, form.changes().get("corrected_quantity")),
+        saved=lambda _line: product_line(), refused=product_line, done=_("Saved."))
+
+
+def _line_gone_answer(code: str, line_id: int, refusal: Refusal | None):
+    text = (refusal.text() if refusal else "") or _("This line is no longer on the invoice.")
+    if not wants_fragment():
+        flash(text, "warning")
+        return back(code)
+    return (blocks(PAGE, ["messages"], notice=text, notice_kind="warning")
+            + blocks(PAGE, ["line_removed"], line_id=line_id)), 409

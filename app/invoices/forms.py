@@ -15,7 +15,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from app import labels
-from app.billing.editability import (DETAIL_FIELDS, HEADER_FIELDS, LINE_FIELDS,
+from app.billing.editability import (CORRECTION_DETAIL_FIELDS, CORRECTION_HEADER_FIELDS,
+                                     DETAIL_FIELDS, HEADER_FIELDS, LINE_FIELDS,
                                      detail_field_rule, editable_detail_fields,
                                      header_field_rule, line_field_rule)
 from app.billing.enums import TRANSACTION_CLASSES
@@ -41,6 +42,7 @@ class InvoiceFilterForm(FilterForm):
         choices=choices(labels.PROJECT_INVOICE_STATUSES, _l("All project invoice statuses")))
     customer = SelectField(_l("Customer"), choices=[])
     contract = SelectField(_l("Contract"), choices=[])
+    invoice_type = SelectField(_l("Type"), choices=choices(labels.INVOICE_TYPES, _l("All types")))
     sort = SelectField(_l("Sort"), choices=[SelectChoice(k, v) for k, v in SORTS.items()],
                        default="-date")
 
@@ -144,6 +146,30 @@ class DetailForm(_PartialForm):
         return values
 
 
+class CorrectionForm(_PartialForm):
+    """One corrective detail of a credit note (issue 14): what should have been billed.
+    Every billed value is locked (app.billing.editability, invoice_type="credit_note")."""
+
+    FIELDS = CORRECTION_DETAIL_FIELDS
+
+    version = IntegerField(validators=[InputRequired()])
+    description = StringField(validators=[Length(max=2000)])
+    external_description = StringField(validators=[Length(max=2000)])
+    corrected_quantity = DecimalField(places=QUANTITY_PLACES, required=True, quote=True)
+    corrected_price = DecimalField(places=PRICE_PLACES, quote=True)  # blank: the billed price
+    corrected_tax = DecimalField(quote=True)  # blank: follows the amount
+    corrected_billing_type = StringField(validators=[Length(max=20)])
+
+    def __init__(self, formdata, *, backing: str, state: str, currency: str, **kwargs):
+        def rule(field):
+            return detail_field_rule(backing, field, state, invoice_type="credit_note")
+
+        super().__init__(formdata, editable=editable_detail_fields(
+            backing, state, invoice_type="credit_note"), rule=rule, **kwargs)
+        if "corrected_tax" in self._fields:
+            self.corrected_tax.places = minor_units(currency)
+
+
 class NewDetailForm(DetailForm):
     """A detail backed by nothing, added by the reviewer on a time-and-material line."""
 
@@ -183,13 +209,34 @@ class HeaderForm(_PartialForm):
     discount_amount = DecimalField(quote=True)  # the currency's decimals, set per invoice
     freight_amount = DecimalField(quote=True)
 
-    def __init__(self, formdata, *, state: str, currency: str, **kwargs):
-        editable = frozenset(f for f in HEADER_FIELDS if header_field_rule(f, state).editable)
-        super().__init__(formdata, editable=editable,
-                         rule=lambda field: header_field_rule(field, state), **kwargs)
-        for name in ("discount_amount", "freight_amount"):
+    def __init__(self, formdata, *, state: str, currency: str, invoice_type: str = "invoice",
+                 **kwargs):
+        def rule(field):
+            return header_field_rule(field, state, invoice_type=invoice_type)
+        editable = frozenset(f for f in self.FIELDS if rule(f).editable)
+        super().__init__(formdata, editable=editable, rule=rule, **kwargs)
+        for name in ("discount_amount", "freight_amount", "corrected_freight_amount"):
             if name in self._fields:
                 self[name].places = minor_units(currency)
+
+
+class CorrectionHeaderForm(HeaderForm):
+    """A credit note's header: its name, texts, dates and the freight that should have been
+    billed; the bill-to and discount stay its original's (refused when posted)."""
+
+    FIELDS = CORRECTION_HEADER_FIELDS
+
+    corrected_freight_amount = DecimalField(quote=True)  # the currency's decimals
+
+    def __init__(self, formdata, *, state: str, currency: str, **kwargs):
+        super().__init__(formdata, state=state, currency=currency, invoice_type="credit_note",
+                         **kwargs)
+
+
+def header_form(invoice, formdata) -> HeaderForm:
+    """The header form of an invoice or of a credit note."""
+    form = CorrectionHeaderForm if invoice.is_credit_note else HeaderForm
+    return form(formdata, state=invoice.state, currency=invoice.currency)
 
 
 class LineForm(_PartialForm):
@@ -200,10 +247,28 @@ class LineForm(_PartialForm):
     version = IntegerField(validators=[InputRequired()])
     name = StringField(validators=[Length(max=200)])
 
-    def __init__(self, formdata, *, state: str, billing_method: str, **kwargs):
+    def __init__(self, formdata, *, state: str, billing_method: str,
+                 invoice_type: str = "invoice", **kwargs):
         def rule(field):
-            return line_field_rule(field, state, billing_method=billing_method)
+            return line_field_rule(field, state, billing_method=billing_method,
+                                   invoice_type=invoice_type)
         editable = frozenset(f for f in LINE_FIELDS if rule(f).editable)
+        super().__init__(formdata, editable=editable, rule=rule, **kwargs)
+
+
+class LineCorrectionForm(_PartialForm):
+    """The quantity a credit note's product line should have billed (0..billed)."""
+
+    FIELDS = ("corrected_quantity",)
+
+    version = IntegerField(validators=[InputRequired()])
+    corrected_quantity = DecimalField(places=QUANTITY_PLACES, required=True, quote=True)
+
+    def __init__(self, formdata, *, state: str, **kwargs):
+        def rule(field):
+            return line_field_rule(field, state, billing_method="product",
+                                   invoice_type="credit_note")
+        editable = frozenset(f for f in self.FIELDS if rule(f).editable)
         super().__init__(formdata, editable=editable, rule=rule, **kwargs)
 
 

@@ -28,9 +28,11 @@ SHOWN = 20  # the latest entries on the page; "show all" loads the rest
 
 _LABELS = {**FIELD_LABELS, "paid_on": _l("Payment date")}
 _MONEY = {"amount", "tax", "extended_amount", "discount_amount", "freight_amount",
-          "detail_amount", "pre_freight_amount", "total_tax", "total_amount"}
+          "detail_amount", "pre_freight_amount", "total_tax", "total_amount",
+          "corrected_amount", "corrected_tax", "corrected_freight_amount"}
 _DATES = {"start_date", "invoice_date", "due_date", "cutoff_date", "paid_on"}
-_TERMS = {"billing_type", "transaction_class", "status", "project_invoice_status"}
+_TERMS = {"billing_type", "transaction_class", "status", "project_invoice_status",
+          "corrected_billing_type"}
 _REFERENCES = {"task": Task, "category": Category, "role": Role, "resource": Resource,
                "unit": Unit, "product": Product}
 _SYSTEM_ACTORS = {"cli": _l("Command line"), "schedule": _l("Automatic invoicing")}
@@ -109,9 +111,9 @@ class _Values:
     def _shown(self, field: str | None, text: str) -> str:
         if field in _MONEY:
             return formatting.money(Decimal(text), self.currency)
-        if field == "price":
+        if field in ("price", "corrected_price"):
             return unit_price(Decimal(text), self.currency)
-        if field == "quantity":
+        if field in ("quantity", "corrected_quantity"):
             return formatting.quantity(Decimal(text))
         if field == "discount_percent":
             return formatting.percent(Decimal(text))
@@ -163,6 +165,15 @@ def _describe(row: AuditEntry, value: _Values) -> tuple[str, list[Change], list[
         # Recorded as field "number", old = the state it was confirmed from: not an old number.
         return (_("Confirmed — number %(number)s", number=new),
                 [Change(status, term(old), term("confirmed"))], [])
+    if action == "correct":
+        # On the original: new = the credit note's Invoice ID.
+        return _("Corrected by credit note %(code)s", code=new), [], []
+    if action == "create_correction":
+        # On the credit note: field "number", new = the original's number.
+        return _("Created as a correction of invoice %(number)s", number=new), [], []
+    if action == "correction_confirmed":
+        # On the original: old = the credit note's Invoice ID, new = its number.
+        return _("Correction %(code)s confirmed as %(number)s", code=old, number=new), [], []
     if action in ("submit_review", "back_to_draft"):
         return what, [Change(status, term(old), term(new))], []
     if action == "delete":

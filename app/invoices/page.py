@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask import abort, redirect, url_for
 from flask_login import current_user
 
+from app import formatting
 from app.web.access import permission_for
 from app.billing.editability import editable_detail_fields
 from app.billing.enums import BACKINGS
@@ -17,6 +18,7 @@ from app.htmx import blocks
 from app.invoices.queries import DETAIL_PAGE, GROUPS
 from app.models import Invoice, InvoiceLine
 from app.services.exporting import invoiced_to_date
+from app.web.templating import input_price, plain_number, typed
 
 PAGE = "invoices/detail.html"
 
@@ -25,12 +27,13 @@ PAGE = "invoices/detail.html"
 ACTION_ENDPOINTS = {"edit": "edit_detail", "recalculate": "recalculate", "refresh": "refresh",
                     "submit_review": "submit_review", "back_to_draft": "back_to_draft",
                     "confirm": "confirm", "mark_paid": "mark_paid", "reopen_paid": "reopen_paid",
-                    "delete": "delete", "cancel": "cancel"}
+                    "delete": "delete", "cancel": "cancel", "correct": "correct"}
 
 
-def offered(action: str, state: str) -> bool:
-    """The invoice's state allows the action (app.billing.lifecycle) and so does the user's role."""
-    if not is_allowed(action, state):
+def offered(action: str, state: str, invoice_type: str = "invoice") -> bool:
+    """The invoice's state and type allow the action (app.billing.lifecycle) and so does the
+    user's role."""
+    if not is_allowed(action, state, invoice_type):
         return False
     endpoint = ACTION_ENDPOINTS.get(action)
     return endpoint is None or current_user.can(permission_for(f"invoices.{endpoint}", "POST"))
@@ -59,14 +62,38 @@ class InvoicedToDate:
 
 def base_context(invoice: Invoice) -> dict:
     """What every block of the page needs: the invoice, its state and what it allows."""
-    state = invoice.state
-    allowed = {a for a in ACTIONS if offered(a, state)}
+    state, kind = invoice.state, invoice.invoice_type
+    allowed = {a for a in ACTIONS if offered(a, state, kind)}
     editing = "edit" in allowed
     return {"invoice": invoice, "state": state, "editing": editing, "allowed": allowed,
-            "editable": {b: editable_detail_fields(b, state) if editing else frozenset()
-                         for b in BACKINGS},
+            "credit_note": invoice.is_credit_note,
+            "editable": {b: editable_detail_fields(b, state, invoice_type=kind) if editing
+                         else frozenset() for b in BACKINGS},
+            "correction_values": correction_values,
+            "typed_quantity": typed_quantity,
             "groups": GROUPS, "page_size": DETAIL_PAGE, "refs": None,
             "invoiced": InvoicedToDate(invoice)}
+
+
+def typed_quantity(value: Decimal | None) -> str:
+    """A quantity as the person types it (the language's decimal sign)."""
+    return typed(plain_number(value))
+
+
+def correction_values(detail, currency: str, typed_text: dict[str, str] | None = None) -> dict:
+    """The text of a corrective detail's inputs (a credit note): what should have been
+    billed, as typed; `typed_text` (a refused row) instead where given."""
+    values = {
+        "description": detail.description or "",
+        "external_description": detail.external_description or "",
+        "corrected_quantity": typed(plain_number(detail.corrected_quantity)),
+        "corrected_price": typed(input_price(detail.corrected_price, currency)),
+        "corrected_tax": typed(formatting.money_plain(detail.corrected_tax, currency)),
+        "corrected_billing_type": detail.corrected_billing_type or detail.billing_type,
+    }
+    if typed_text:
+        values.update((name, text) for name, text in typed_text.items() if name in values)
+    return values
 
 
 def invoice_or_404(code: str) -> Invoice:

@@ -26,7 +26,7 @@ _SORTS = {
 
 def invoice_list(status: str | None = None, project_invoice_status: str | None = None,
                  customer_id: int | None = None, contract_number: str | None = None,
-                 sort: str = "-date") -> Select:
+                 invoice_type: str | None = None, sort: str = "-date") -> Select:
     """Invoices, newest first unless sorted otherwise, each with when it was last sent to
     the customer (`last_sent_at`, in the same statement)."""
     last_sent = (select(func.max(InvoiceSend.sent_at))
@@ -42,6 +42,8 @@ def invoice_list(status: str | None = None, project_invoice_status: str | None =
         query = query.where(Invoice.project_invoice_status == project_invoice_status)
     if customer_id:
         query = query.where(Invoice.customer_id == customer_id)
+    if invoice_type:
+        query = query.where(Invoice.invoice_type == invoice_type)
     if contract_number:
         query = query.where(Invoice.contract_id == select(Contract.id).where(
             Contract.number == contract_number).scalar_subquery())

@@ -22,7 +22,7 @@ from app.invoices.page import PAGE, back, base_context, invoice_or_404, message
 from app.invoices.queries import first_detail_pages, invoice_by_code, invoice_list, references
 from app.models import Invoice
 from app.services import ServiceError
-from app.services import editing, lifecycle
+from app.services import corrections, editing, lifecycle
 from app.services.exporting import invoice_json
 from app.web.pages import paginate
 
@@ -44,7 +44,8 @@ def index():
     query = invoice_list(status=filters.get("status"),
                          project_invoice_status=filters.get("project_invoice_status"),
                          customer_id=int(filters["customer"]) if "customer" in filters else None,
-                         contract_number=filters.get("contract"), sort=sort)
+                         contract_number=filters.get("contract"),
+                         invoice_type=filters.get("invoice_type"), sort=sort)
     pagination, today = paginate(query), dt.date.today()
     overdue = {invoice.id for invoice in pagination.items
                if is_overdue(invoice.state, invoice.due_date, today)}
@@ -68,6 +69,12 @@ def _page(invoice: Invoice, status: int = 200, *, whole_history: bool = False, *
     pages = first_detail_pages(invoice)
     if context["editing"] and pages.has_backed_by_nothing():
         context["refs"] = references({line.project_id for line in invoice.lines})
+    if not invoice.is_credit_note and invoice.state in ("confirmed", "paid"):
+        # Only a confirmed or paid invoice is ever corrected: a draft's page reads nothing more.
+        found = corrections.corrections_of(invoice)
+        context.update(corrections=found, open_correction=corrections.open_correction(invoice)
+                       if found else None,
+                       net_total=corrections.net_total(invoice) if found else None)
     context.update(
         pages=pages, counts=pages.counts,
         history=full_history(invoice) if whole_history else recent_history(invoice), **extra)
@@ -167,7 +174,24 @@ def back_to_draft(code: str):
 def confirm(code: str):
     """Confirm: the legal number, and the invoice is locked."""
     return _action(code, lifecycle.confirm_invoice, lambda invoice: _(
+        "Confirmed with number %(number)s. The credit note is now locked.",
+        number=invoice.number) if invoice.is_credit_note else _(
         "Confirmed with invoice number %(number)s. The invoice is now locked.",
+        number=invoice.number))
+
+
+@bp.post("/invoices/<code>/correct")
+def correct(code: str):
+    """Correct a confirmed or paid invoice: a draft credit note linked to it, crediting
+    everything it bills now; the reviewer then enters what should have been billed."""
+    invoice = invoice_or_404(code)
+    try:
+        credit_note = corrections.correct_invoice(invoice.code)
+    except ServiceError as error:
+        return _refusal(code, error)
+    return _done(credit_note.code, _(
+        "Credit note %(code)s created as a correction of invoice %(number)s. Enter what "
+        "should have been billed on each row, then confirm it.", code=credit_note.code,
         number=invoice.number))
 
 

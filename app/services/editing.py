@@ -53,6 +53,9 @@ REASON_TEXTS = {
     "fixed": _l("it is set by the system."),
     "set_at_creation": _l("it was chosen when the detail was created."),
     "not_for_class": _l("it does not apply to a detail of this transaction class."),
+    "billed": _l("it is what was billed; enter what should have been billed instead."),
+    "whole": _l("a milestone is credited whole (corrected quantity 0) or not at all."),
+    "from_original": _l("a credit note keeps what the invoice it corrects says."),
 }
 
 class DetailNotFound(NotFound):
@@ -562,7 +565,8 @@ def rename_line(code: str, line_id: int, version: int | None, name: str | None) 
     _check_version(line.version, version, _(
         "Someone else changed this line after you opened it. It now shows the current "
         "values; your change was not saved."))
-    rule = line_field_rule("name", invoice.state, billing_method=line.billing_method)
+    rule = line_field_rule("name", invoice.state, billing_method=line.billing_method,
+                           invoice_type=invoice.invoice_type)
     if not rule.editable:
         raise locked("name", rule.reason)
     name = (name or "").strip()

@@ -1,4 +1,9 @@
-"""The invoice JSON of SPEC 9 (CLI export, /invoices/<id>.json and invoices list)."""
+"""The invoice JSON of SPEC 9 (CLI export, /invoices/<id>.json and invoices list).
+
+A credit note's amounts are the differences it makes (a full credit shows the original's
+totals negated); its details and product lines also carry what was billed (billed_*) and
+what should have been (corrected_*). An invoice's rows carry neither.
+"""
 
 from decimal import Decimal
 
@@ -28,11 +33,42 @@ def _price(value: Decimal, currency: str) -> str:
     return plain(value.quantize(Decimal(1).scaleb(-places)))
 
 
+def _optional(format_, value, *args):
+    return None if value is None else format_(value, *args)
+
+
+def _corrective_detail(detail: InvoiceLineDetail, c: str) -> dict:
+    """What a credit note's detail says was billed and should have been billed."""
+    return {"billed_quantity": _number(detail.billed_quantity),
+            "billed_price": _optional(_price, detail.billed_price, c),
+            "billed_amount": _optional(_money, detail.billed_amount, c),
+            "billed_tax": _optional(_money, detail.billed_tax, c),
+            "corrected_billing_type": detail.corrected_billing_type,
+            "corrected_quantity": _number(detail.corrected_quantity),
+            "corrected_price": _optional(_price, detail.corrected_price, c),
+            "corrected_amount": _optional(_money, detail.corrected_amount, c),
+            "corrected_tax": _optional(_money, detail.corrected_tax, c)}
+
+
+def _corrective_product_line(line: InvoiceLine, c: str) -> dict:
+    """What a credit note's product line says was billed and should have been billed."""
+    return {"billed_quantity": _number(line.billed_quantity),
+            "billed_amount": _optional(_money, line.billed_amount, c),
+            "billed_tax": _optional(_money, line.billed_tax, c),
+            "corrected_quantity": _number(line.corrected_quantity),
+            "corrected_amount": _optional(_money, line.corrected_amount, c),
+            "corrected_tax": _optional(_money, line.corrected_tax, c)}
+
+
 def invoice_header(invoice: Invoice) -> dict:
     """The header fields, as in `invoices list --format json`."""
     c = invoice.currency
+    original = invoice.corrects
     return {
-        "id": invoice.code, "number": invoice.number, "name": invoice.name,
+        "id": invoice.code, "number": invoice.number, "invoice_type": invoice.invoice_type,
+        "corrects": ({"id": original.code, "number": original.number}
+                     if original is not None else None),
+        "name": invoice.name,
         "contract": invoice.contract.code, "customer": invoice.customer.name, "currency": c,
         "status": invoice.status, "project_invoice_status": invoice.project_invoice_status,
         "invoice_date": invoice.invoice_date.isoformat(), "due_date": invoice.due_date.isoformat(),
@@ -72,7 +108,7 @@ def invoice_json(invoice: Invoice) -> dict:
     for detail, actual_key, milestone_key in rows:
         source_key = {"actual": actual_key or str(detail.actual_id),
                       "milestone": milestone_key or str(detail.milestone_id)}.get(detail.backing)
-        details_by_line.setdefault(detail.invoice_line_id, []).append({
+        entry = {
             "id": detail.id, "source": detail.backing, "source_key": source_key,
             "transaction_class": detail.transaction_class, "billing_type": detail.billing_type,
             "start_date": detail.start_date.isoformat() if detail.start_date else None,
@@ -80,7 +116,10 @@ def invoice_json(invoice: Invoice) -> dict:
             "amount": _money(detail.amount, c), "tax": _money(detail.tax, c),
             "extended_amount": _money(detail.extended_amount, c),
             "description": detail.description,
-            "external_description": detail.external_description})
+            "external_description": detail.external_description}
+        if invoice.is_credit_note:
+            entry.update(_corrective_detail(detail, c))
+        details_by_line.setdefault(detail.invoice_line_id, []).append(entry)
     earlier = invoiced_to_date(invoice)
     lines = []
     for line in db.session.scalars(select(InvoiceLine).join(InvoiceLine.contract_line)
@@ -94,5 +133,7 @@ def invoice_json(invoice: Invoice) -> dict:
         if line.billing_method == "product":
             entry.update(product=line.product_name, quantity=_number(line.quantity),
                          price=_price(line.price, c))
+            if invoice.is_credit_note:
+                entry.update(_corrective_product_line(line, c))
         lines.append(entry)
     return {**invoice_header(invoice), "lines": lines}

@@ -107,6 +107,7 @@ def send_invoice(code: str, *, now: dt.datetime | None = None,
     address = recipient_address(invoice.bill_to_name, invoice.bill_to_email)
     compose: InvoiceMail = current_app.extensions["invoice_mail"]
     recipient, invoice_id = invoice.bill_to_email, invoice.id
+    credit_note = invoice.is_credit_note
     message = compose(invoice)
     # The one To header, from the checked address: whatever the composer wrote is replaced.
     del message["To"]
@@ -118,10 +119,13 @@ def send_invoice(code: str, *, now: dt.datetime | None = None,
         reason = str(error) or type(error).__name__
         _record(invoice_id, recipient, "failed", f"{type(error).__name__}: {reason}",
                 now or dt.datetime.now())
-        raise MailFailed(_(
-            "The invoice could not be sent to %(recipient)s (%(reason)s). Nothing has changed; "
-            "try again when the mail server is reachable.", recipient=recipient,
-            reason=reason)) from error
+        text = (_("The credit note could not be sent to %(recipient)s (%(reason)s). Nothing "
+                  "has changed; try again when the mail server is reachable.",
+                  recipient=recipient, reason=reason) if credit_note else
+                _("The invoice could not be sent to %(recipient)s (%(reason)s). Nothing has "
+                  "changed; try again when the mail server is reachable.",
+                  recipient=recipient, reason=reason))
+        raise MailFailed(text) from error
     return _record(invoice_id, recipient, "sent", None, now or dt.datetime.now(),
                    pdf_sha256=_attached_pdf_digest(message))
 

@@ -40,9 +40,11 @@ PERMISSIONS: dict[str, str] = {
     "entries.reject": "approve_entries",
     **{f"invoices.{name}": "edit_invoice" for name in (
         "edit_detail", "create_detail", "delete_detail", "edit_header", "rename_line",
-        "recalculate", "refresh", "back_to_draft", "remove_line")},
+        "recalculate", "refresh", "back_to_draft", "remove_line", "edit_correction",
+        "correct_line")},
     "invoices.submit_review": "submit_review",
     "invoices.confirm": "confirm",
+    "invoices.correct": "confirm",  # a credit note of a confirmed invoice (issue 14)
     "invoices.mark_paid": "mark_paid",
     "invoices.reopen_paid": "reopen_paid",
     "invoices.delete": "delete_invoice",

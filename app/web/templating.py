@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import formatting, labels
-from app.billing.editability import HEADER_EDITABLE_FIELDS, class_inputs, line_field_rule
+from app.billing.editability import (CORRECTION_HEADER_EDITABLE_FIELDS, HEADER_EDITABLE_FIELDS,
+                                     class_inputs, header_field_rule, line_field_rule)
 from app.billing.money import minor_units, plain
 from app.models import Invoice, InvoiceLine, InvoiceLineDetail
 from app.services.editing import EDITABLE_BILLING_TYPES, PRODUCT_CHOICES
@@ -83,7 +84,8 @@ def source_label(backing: str) -> str:
 
 
 def line_name_editable(line: InvoiceLine, state: str) -> bool:
-    return line_field_rule("name", state, billing_method=line.billing_method).editable
+    return line_field_rule("name", state, billing_method=line.billing_method,
+                           invoice_type=line.invoice.invoice_type).editable
 
 
 def _text(value) -> str:
@@ -121,8 +123,8 @@ def header_value(invoice: Invoice, name: str) -> str:
     value = getattr(invoice, name)
     if name == "discount_percent":
         return typed(plain_number(value))
-    if name in ("discount_amount", "freight_amount"):
-        return typed(formatting.money_plain(value, invoice.currency))
+    if name in ("discount_amount", "freight_amount", "corrected_freight_amount"):
+        return typed(formatting.money_plain(value or Decimal(0), invoice.currency))
     return _text(value)
 
 
@@ -140,9 +142,14 @@ def detail_inputs(transaction_class: str, editable: frozenset[str], values: dict
 
 
 def header_inputs(invoice: Invoice) -> tuple[str, ...]:
-    """The header fields drawn as inputs; the discount amount is computed while a percent is set."""
-    return tuple(f for f in HEADER_EDITABLE_FIELDS
-                 if not (f == "discount_amount" and invoice.discount_percent is not None))
+    """The header fields drawn as inputs (app.billing.editability for the invoice's type: a
+    credit note takes its dates, texts and corrected freight); the discount amount is
+    computed while a percent is set."""
+    fields = (CORRECTION_HEADER_EDITABLE_FIELDS if invoice.is_credit_note
+              else HEADER_EDITABLE_FIELDS)
+    return tuple(f for f in fields
+                 if header_field_rule(f, invoice.state, invoice_type=invoice.invoice_type).editable
+                 and not (f == "discount_amount" and invoice.discount_percent is not None))
 
 
 def unit_price(value: Decimal | None, currency: str) -> str:

@@ -111,7 +111,7 @@ def test_confirm_prints_the_legal_number_and_list_shows_it(runner, contract):
         ("PRO-000001", number, "confirmed")]
     assert "lines" not in listed[0]
     text = invoke(runner, "invoices", "list", "--contract", "c1").output
-    assert text.startswith(f"PRO-000001\t{number}\tc1\tactive\tconfirmed")
+    assert text.startswith(f"PRO-000001\t{number}\tinvoice\tc1\tactive\tconfirmed")
 
 
 def test_invoiced_to_date_counts_earlier_confirmed_invoices(runner, contract):

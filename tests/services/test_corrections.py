@@ -17,8 +17,8 @@ from app.services.corrections import (CorrectionExists, correct_invoice, correct
                                       corrections_of, net_total, update_correction)
 from app.services.exporting import invoiced_to_date
 from app.services.invoicing import InvoiceParameters, create_invoice
-from app.services.lifecycle import (InvoiceActionRefused, confirm_invoice, delete_invoice,
-                                    mark_paid, refresh_invoice)
+from app.services.lifecycle import (InvoiceActionRefused, cancel_invoice, confirm_invoice,
+                                    delete_invoice, mark_paid, refresh_invoice)
 from tests.factories import (make_actual, make_contract, make_fixed_price_line,
                              make_product_line, make_project, make_tm_line)
 
@@ -415,3 +415,14 @@ def test_the_history_of_both_invoices_records_the_correction(app):
     assert ("correction_confirmed", confirmed.number) in actions(original.code)
     assert ("create_correction", original.number) in actions(credit_note.code)
     assert ("confirm", confirmed.number) in actions(credit_note.code)
+
+
+def test_a_cancelled_draft_credit_note_is_kept_and_another_can_be_made(app):
+    original = world()
+    credit_note = correct_invoice(original.code)
+    cancelled = cancel_invoice(credit_note.code)
+    assert cancelled.status == "cancelled"
+    assert statuses() == ({"a1": "invoice_posted", "a2": "invoice_posted"}, "invoice_posted",
+                          "invoice_posted")
+    assert corrections_of(fresh(original)) == []
+    assert correct_invoice(original.code).code != credit_note.code

@@ -131,3 +131,20 @@ def test_an_invoice_without_an_e_mail_address_is_refused_before_anything_is_sent
     with pytest.raises(NoRecipient, match="no bill-to e-mail address"):
         send_invoice(invoice.code)
     assert inbox.envelopes == [] and sends(invoice) == []
+
+
+def test_a_credit_note_goes_out_like_an_invoice_and_says_what_it_is(app, inbox):
+    from app.services.corrections import correct_invoice
+    from app.services.lifecycle import confirm_invoice
+
+    original = document_invoice(email="faktura@kunde.example")
+    credit_note = confirm_invoice(correct_invoice(original.code).code)
+    send = send_invoice(credit_note.code)
+    assert (send.recipient, send.result) == ("faktura@kunde.example", "sent")
+    [message] = inbox.messages
+    assert message["Subject"].startswith(f"Credit note {credit_note.number}")
+    text = " ".join(pdf_text(next(message.iter_attachments()).get_content()))
+    assert "Credit note" in text and original.number in text
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())  # nothing listens there
+    with pytest.raises(MailFailed, match="The credit note could not be sent to faktura@"):
+        send_invoice(credit_note.code)

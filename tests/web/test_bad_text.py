@@ -285,6 +285,7 @@ COLUMNS = {
     "PasswordForm": (m.User, {"current_password": None, "new_password": None, "confirm": None}),
     "InviteForm": (m.User, {"password": None}),
     "UserForm": (m.User, {}), "EmptyForm": (m.User, {}), "ImportForm": (m.Actual, {}),
+    "CorrectionForm": (m.InvoiceLineDetail, {}), "CorrectionHeaderForm": (m.Invoice, {}),
     "CustomerForm": (m.Customer, {}), "RoleForm": (m.Role, {}), "ResourceForm": (m.Resource, {}),
     "CategoryForm": (m.Category, {}), "UnitNameForm": (m.Unit, {}),
     "UnitScheduleForm": (m.UnitSchedule, {}), "UnitForm": (m.Unit, {}),
