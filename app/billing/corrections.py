@@ -21,7 +21,7 @@ from .totals import (DiscountOutOfRange, HeaderTotals, TotalsError, check_amount
 
 __all__ = [
     "Billed", "BilledHeader", "Corrected", "CorrectionHeader", "Difference", "FreightOutOfRange",
-    "PROBLEMS", "Sale", "corrected", "header_taxes",
+    "PROBLEMS", "RowValues", "Sale", "corrected", "header_taxes",
     "correction_header", "correction_problems", "corrected_tax", "difference",
     "fully_credited", "product_correction", "sales_of",
 ]
@@ -32,25 +32,22 @@ PROBLEMS = ("quantity_range", "price_range", "tax_range", "tax_above_amount", "b
 
 
 @dataclass(frozen=True)
-class Billed:
+class RowValues:
+    """A row's billing type, quantity, price, amount and tax."""
+
+    billing_type: str
+    quantity: Decimal
+    price: Decimal
+    amount: Decimal
+    tax: Decimal
+
+
+class Billed(RowValues):
     """What a detail billed as it stands now (the original plus confirmed corrections)."""
 
-    billing_type: str
-    quantity: Decimal
-    price: Decimal
-    amount: Decimal
-    tax: Decimal
 
-
-@dataclass(frozen=True)
-class Corrected:
+class Corrected(RowValues):
     """What the reviewer says should have been billed; the amount follows quantity × price."""
-
-    billing_type: str
-    quantity: Decimal
-    price: Decimal
-    amount: Decimal
-    tax: Decimal
 
 
 @dataclass(frozen=True)
@@ -67,15 +64,8 @@ class Difference:
         return EXACT.add(self.amount, self.tax)
 
 
-@dataclass(frozen=True)
-class Sale:
+class Sale(RowValues):
     """One billed-sales row a confirmed correction posts."""
-
-    billing_type: str
-    quantity: Decimal
-    price: Decimal
-    amount: Decimal
-    tax: Decimal
 
 
 def _between(value: Decimal, bound: Decimal) -> bool:
