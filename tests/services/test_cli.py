@@ -56,6 +56,7 @@ def test_create_by_contract_number_with_only_some_classes(runner, contract):
      "--classes: 'time,travel' must be"),
     (["invoices", "confirm", "PRO-999999"], "unknown invoice 'PRO-999999'"),
     (["invoices", "export", "PRO-999999"], "unknown invoice 'PRO-999999'"),
+    (["invoices", "correct", "PRO-999999"], "unknown invoice 'PRO-999999'"),
     (["invoices", "run-schedule", "--date", "tomorrow"], "--date: 'tomorrow' is not a date"),
 ])
 def test_errors_exit_non_zero_with_one_line_on_stderr(runner, contract, args, message):
@@ -133,3 +134,27 @@ def test_the_json_page_serves_what_export_prints(runner, client, contract):
     assert response.status_code == 200 and response.is_json
     assert response.get_json() == exported
     assert client.get("/invoices/PRO-999999.json").status_code == 404
+
+
+def test_correct_prints_the_credit_note_id_and_export_shows_the_full_credit(runner, contract):
+    created = invoke(runner, "invoices", "create", "c1", "--cutoff", "2026-03-31")
+    code = created.output.strip().splitlines()[-1]
+    refused = invoke(runner, "invoices", "correct", code)
+    assert refused.exit_code == 1 and "Only confirmed or paid invoices" in refused.output
+    number = invoke(runner, "invoices", "confirm", code).output.strip()
+    result = invoke(runner, "invoices", "correct", number)  # by its legal number too
+    assert result.exit_code == 0, result.output
+    credit_note = result.output.strip().splitlines()[-1]
+    assert credit_note == "PRO-000002"
+    again = invoke(runner, "invoices", "correct", code)
+    assert again.exit_code == 1 and credit_note in again.output
+    assert len(again.output.strip().splitlines()) == 1
+    original = json.loads(invoke(runner, "invoices", "export", code).output)
+    data = json.loads(invoke(runner, "invoices", "export", credit_note).output)
+    assert (data["invoice_type"], data["corrects"]) == ("credit_note", {"id": code, "number": number})
+    assert data["total_amount"] == "-" + original["total_amount"]
+    assert data["number"] is None and data["project_invoice_status"] == "draft"
+    assert invoke(runner, "invoices", "confirm", credit_note).output.strip() == "2026-0002"
+    listed = invoke(runner, "invoices", "list").output.strip().splitlines()
+    assert [line.split("\t")[2] for line in listed] == ["credit_note", "invoice"]
+    assert invoke(runner, "invoices", "correct", "PRO-999999").exit_code == 1
