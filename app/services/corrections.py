@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import false, func, insert, literal, select
+from sqlalchemy import case, false, func, insert, literal, or_, select
 
 from app.billing import corrections as rules
 from app.billing.editability import detail_field_rule, line_field_rule
@@ -182,7 +182,8 @@ def _copy_details(original: Invoice, credit_note: Invoice) -> None:
     INSERT … SELECT (ten thousand details cost one statement): billed = what the latest
     confirmed correction says should have been billed, else the original's values; the
     row credited in full — corrected 0, the difference −billed (rules.difference of a
-    corrected quantity 0, as _credited_in_full gives it for product lines)."""
+    corrected quantity 0, as _credited_in_full gives it for product lines) — unless it is
+    negative."""
     d = InvoiceLineDetail.__table__
     last, prior = d.alias("last_correction"), d.alias("prior")
     copy_line = InvoiceLine.__table__.alias("copy_line")
@@ -196,16 +197,26 @@ def _copy_details(original: Invoice, credit_note: Invoice) -> None:
 
     quantity, price, amount, tax = now("quantity"), now("price"), now("amount"), now("tax")
     billing_type = now("billing_type")
+    # A negative row (an expense refunded to the customer, say) starts as billed: crediting
+    # it would bill more, which no correction may (rules.correction_problems).
+    negative = or_(quantity < 0, amount < 0)
+
+    def credited(value):
+        return case((negative, value), else_=literal(0))
+
+    def difference(value):
+        return case((negative, literal(0)), else_=-value)
+
     values = {
         **{column: d.c[column] for column in _COPIED},
         "invoice_id": literal(credit_note.id), "invoice_line_id": copy_line.c.id,
         "corrects_detail_id": d.c.id, "is_open": false(), "billing_type": billing_type,
         "billed_quantity": quantity, "billed_price": price, "billed_amount": amount,
         "billed_tax": tax, "corrected_billing_type": billing_type,
-        "corrected_quantity": literal(0), "corrected_price": price,
-        "corrected_amount": literal(0), "corrected_tax": literal(0),
-        "quantity": -quantity, "price": price, "amount": -amount, "tax": -tax,
-        "extended_amount": -(amount + tax)}
+        "corrected_quantity": credited(quantity), "corrected_price": price,
+        "corrected_amount": credited(amount), "corrected_tax": credited(tax),
+        "quantity": difference(quantity), "price": price, "amount": difference(amount),
+        "tax": difference(tax), "extended_amount": difference(amount + tax)}
     rows = (select(*values.values())
             .select_from(d.join(copy_line, (copy_line.c.invoice_id == credit_note.id)
                                 & (copy_line.c.corrects_line_id == d.c.invoice_line_id))

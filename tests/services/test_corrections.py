@@ -426,3 +426,23 @@ def test_a_cancelled_draft_credit_note_is_kept_and_another_can_be_made(app):
                           "invoice_posted")
     assert corrections_of(fresh(original)) == []
     assert correct_invoice(original.code).code != credit_note.code
+
+
+def test_a_negative_row_starts_as_billed_and_cannot_be_credited(app):
+    contract = make_contract(key="c1")
+    tm = make_tm_line(contract, make_project(customer=contract.customer))
+    make_actual(tm, key="a1")
+    make_actual(tm, key="refund", transaction_class="expense", quantity=D(-2), price=D(50),
+                description="Deposit returned")
+    db.session.commit()
+    original = confirm_invoice(create_invoice("c1", InvoiceParameters(cutoff=CUTOFF),
+                                              today=APRIL).code)
+    credit_note = correct_invoice(original.code)
+    refund = detail_of(credit_note, "refund")
+    assert (refund.billed_amount, refund.corrected_quantity, refund.amount) == (D(-100), D(-2), 0)
+    assert credit_note.total_amount == -D("8906.25")  # only the time row is credited
+    with pytest.raises(ServiceError) as refused:
+        update_correction(credit_note.code, refund.id, refund.version, {"corrected_quantity": D(0)})
+    assert "bill more" in str(refused.value) or "billed quantity" in str(refused.value)
+    confirm_invoice(credit_note.code)
+    assert statuses()[0] == {"a1": "ready", "refund": "invoice_posted"}
