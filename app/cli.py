@@ -4,15 +4,17 @@ import datetime as dt
 import functools
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import click
 from flask import Flask
 
 from app.billing.enums import TRANSACTION_CLASSES
-from app.billing.money import as_money
+from app.billing.money import as_money, plain
+from app.billing.payments import PAYMENT_METHODS
 from app.billing.values import (CONTROL, LINE_BREAK, MAX_DATE, MIN_DATE, NUL, SURROGATE,
-                                plausible_date, text_problem)
+                                parse_number, plausible_date, text_problem, too_large)
 from app.config import DEFAULT_COMPANY_NAME
 from app.services.connection import database_unreachable
 
@@ -146,6 +148,17 @@ def _unstorable_arguments_refused(command: click.Command) -> None:
     command.callback = checked
 
 
+def _amount(value: str, option: str) -> Decimal:
+    """A plain decimal amount ("1250.00"), or exit with the reason."""
+    try:
+        amount = parse_number(value)
+    except ValueError:
+        fail(f"{option}: '{value}' is not an amount (plain decimals, e.g. 1250.00)")
+    if too_large(amount):
+        fail(f"{option}: '{value}' is too large")
+    return amount
+
+
 def _date(value: str, option: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(value)
@@ -219,24 +232,66 @@ def register_invoice_cli(app: Flask) -> None:
 
     @invoices.command("list")
     @click.option("--contract", help="Only this contract's invoices (number or key).")
+    @click.option("--open", "open_only", is_flag=True,
+                  help="Only confirmed invoices with an amount due, most overdue first.")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-    def list_(contract, fmt) -> None:
-        """One invoice a line, or a JSON array of invoice headers."""
+    def list_(contract, open_only, fmt) -> None:
+        """One invoice a line, or a JSON array of invoice headers (with the amount due)."""
+        from app.billing.payments import days_overdue
         from app.services.exporting import invoice_header
         from app.services.invoicing import find_contract
         from app.services.lifecycle import list_invoices
+        from app.services.payments import amounts_due, owed
 
         try:
             found = list_invoices(find_contract(contract) if contract else None)
         except ServiceError as error:
             fail(str(error))
+        issued = [i for i in found if i.number and not i.is_credit_note and i.status != "cancelled"]
+        dues = amounts_due(issued)
+        if open_only:
+            today = dt.date.today()
+            found = sorted((i for i in issued if dues[i.id].amount > 0),
+                           key=lambda i: (-days_overdue(i.due_date, today), i.due_date, i.id))
         if fmt == "json":
-            click.echo(json.dumps([invoice_header(i) for i in found], indent=2, ensure_ascii=False))
+            click.echo(json.dumps([{**invoice_header(i), "amount_due": plain(as_money(
+                owed(i, dues.get(i.id)), i.currency))} for i in found], indent=2,
+                ensure_ascii=False))
             return
         for i in found:
+            if open_only:
+                click.echo(f"{i.code}\t{i.number}\t{i.contract.code}\t{i.customer.name}\t"
+                           f"due {i.due_date.isoformat()}\t"
+                           f"{days_overdue(i.due_date, dt.date.today())} day(s) overdue\t"
+                           f"{as_money(dues[i.id].amount, i.currency)} {i.currency} due\t{i.name}")
+                continue
             click.echo(f"{i.code}\t{i.number or '-'}\t{i.invoice_type}\t{i.contract.code}\t"
                        f"{i.status}\t{i.project_invoice_status}\t{i.invoice_date.isoformat()}\t"
                        f"{as_money(i.total_amount, i.currency)} {i.currency}\t{i.name}")
+
+    @invoices.command("pay")
+    @click.argument("invoice_id")
+    @click.option("--amount", required=True, help="In the invoice's currency, e.g. 1250.00.")
+    @click.option("--date", "day", required=True, help="When the money came in (YYYY-MM-DD).")
+    @click.option("--reference", help="The bank's or the customer's reference.")
+    @click.option("--method", type=click.Choice(PAYMENT_METHODS), default="bank_transfer")
+    @click.option("--refund", is_flag=True, help="Money paid back (a refund due after a credit note).")
+    def pay(invoice_id, amount, day, reference, method, refund) -> None:
+        """Record a payment of a confirmed invoice; prints what is still due."""
+        from app.services.lifecycle import find_invoice, record_payment
+        from app.services.payments import due_of
+
+        value = _amount(amount, "--amount")
+        try:
+            record_payment(invoice_id, value, _date(day, "--date"), method=method,
+                           reference=reference, kind="refund" if refund else "payment")
+            invoice = find_invoice(invoice_id)
+        except ServiceError as error:
+            fail(str(error))
+        due = due_of(invoice)
+        state = "paid" if invoice.status == "paid" else "partly paid"
+        click.echo(f"{invoice.number}: {state}, "
+                   f"{as_money(due.amount, invoice.currency)} {invoice.currency} due")
 
     @invoices.command("confirm")
     @click.argument("invoice_id")

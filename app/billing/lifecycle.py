@@ -8,7 +8,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "back_to_draft": frozenset({"in_review"}),
     "confirm": frozenset({"draft", "in_review"}),
     "mark_paid": frozenset({"confirmed"}),
-    # A wrongly marked paid invoice goes back to confirmed (until payments are recorded).
+    # A wrongly marked paid invoice goes back to confirmed: its payments are reversed.
     "reopen_paid": frozenset({"paid"}),
     "send": frozenset({"confirmed", "paid"}),
     "delete": frozenset({"draft", "in_review"}),
@@ -19,11 +19,15 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "preview": frozenset(INVOICE_STATES),
     # A confirmed or paid invoice is corrected by a credit note (issue 14).
     "correct": frozenset({"confirmed", "paid"}),
+    # Payments (issue 15): on a paid invoice, a refund after a credit note.
+    "pay": frozenset({"confirmed", "paid"}),
+    "reverse_payment": frozenset({"confirmed", "paid"}),
 }
 ACTIONS = tuple(ALLOWED_FROM)
 # What a credit note never does: it takes no new items, is not paid like an invoice (a
 # refund is recorded against its original), and is itself corrected through its original.
-NOT_FOR_CREDIT_NOTES = frozenset({"refresh", "mark_paid", "reopen_paid", "correct"})
+NOT_FOR_CREDIT_NOTES = frozenset({"refresh", "mark_paid", "reopen_paid", "correct", "pay",
+                                  "reverse_payment"})
 
 class ActionNotAllowed(ValueError):
     """The invoice's state (or type) does not allow the action; the message says why in

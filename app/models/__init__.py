@@ -5,6 +5,7 @@ from app.models.contracts import (Contract, ContractLine, ContractLineClass, Inv
                                   Milestone, ScheduleRun)
 from app.models.invoices import (BilledSale, Counter, Invoice, InvoiceLine, InvoiceLineDetail,
                                  InvoiceSend, IssuedDocument)
+from app.models.payments import Payment
 from app.models.reference import (Category, CategoryPrice, Customer, PriceList, Product, Project,
                                   Resource, Role, RolePrice, Task, Unit, UnitSchedule)
 from app.models.users import AuditEntry, User
@@ -13,6 +14,6 @@ __all__ = [
     "Actual", "AuditEntry", "BilledSale", "Category", "CategoryPrice", "Contract", "ContractLine",
     "ContractLineClass", "Counter", "Customer", "Entry", "Invoice", "InvoiceLine",
     "InvoiceLineDetail", "InvoiceSchedule", "InvoiceSend", "IssuedDocument", "Milestone",
-    "PriceList", "Product",
+    "Payment", "PriceList", "Product",
     "Project", "Resource", "Role", "RolePrice", "ScheduleRun", "Task", "Unit", "UnitSchedule", "User",
 ]

@@ -48,6 +48,11 @@ def reset_actor(token: Token) -> None:
     _actor.reset(token)
 
 
+def current_actor() -> Actor:
+    """Who is acting now (a payment keeps who recorded it)."""
+    return _actor.get()
+
+
 # A target is a stable key ("header", "line 3", "detail 17") and, for a line or a detail,
 # how it was called when the entry was written ("detail 17: Workshop with finance team"):
 # a removed row is gone later, and the trail must still say which one it was.

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.billing.money import as_money, minor_units, plain
 from app.billing.totals import BILLING_TYPES_IN_TOTALS
 from app.extensions import db
+from app.services.payments import owed, payments_of
 from app.models import (Actual, BilledSale, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone)
 
@@ -136,4 +137,9 @@ def invoice_json(invoice: Invoice) -> dict:
             if invoice.is_credit_note:
                 entry.update(_corrective_product_line(line, c))
         lines.append(entry)
-    return {**invoice_header(invoice), "lines": lines}
+    received = payments_of(invoice)
+    return {**invoice_header(invoice), "amount_due": _money(owed(invoice), c),
+            "payments": [{"date": p.date.isoformat(), "amount": _money(p.amount, c),
+                          "kind": p.kind, "method": p.method, "reference": p.reference,
+                          "reversed": p.is_reversed} for p in received],
+            "lines": lines}

@@ -13,14 +13,16 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import selectinload
 
 from app.billing.lifecycle import ActionNotAllowed, check_allowed
+from app.billing.payments import PAYMENT_KINDS, PAYMENT_METHODS
 from app.extensions import db
 from app.terms import INVOICE_STATUSES, PROJECT_INVOICE_STATUSES
 from app.models import (Actual, BilledSale, Contract, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
-                        Milestone, ScheduleRun)
+                        Milestone, Payment, ScheduleRun)
 from app.services import Conflict, NotFound, ServiceError, audit, find_one, use_case
 from app.services.checks import text
 from app.services.invoicing import add_missing_lines, add_ready_items, recalculate
 from app.services.issuing import freeze_document
+from app.services import payments
 from app.services.numbering import next_legal_number
 from app.services.posting import post_correction
 
@@ -53,6 +55,8 @@ REFUSALS = {
     "recalculate": _l("Only draft or in-review invoices can be recalculated"),
     "edit": _l("Only draft or in-review invoices can be edited"),
     "correct": _l("Only confirmed or paid invoices can be corrected"),
+    "pay": _l("Payments are recorded only on confirmed or paid invoices"),
+    "reverse_payment": _l("Payments are reversed only on confirmed or paid invoices"),
 }
 # Why a credit note does not do what an invoice does (app.billing.lifecycle).
 CREDIT_NOTE_REFUSALS = {
@@ -60,6 +64,8 @@ CREDIT_NOTE_REFUSALS = {
     "mark_paid": _l("A credit note is not paid like an invoice"),
     "reopen_paid": _l("A credit note is not paid like an invoice"),
     "correct": _l("A credit note is not corrected itself: correct the invoice it corrects"),
+    "pay": _l("A credit note is not paid like an invoice"),
+    "reverse_payment": _l("A credit note is not paid like an invoice"),
 }
 
 
@@ -156,6 +162,8 @@ def confirm_invoice(code: str, *, now: dt.datetime | None = None) -> Invoice:
     if original is not None:
         audit.record(original.code, "correction_confirmed", field="number",
                      old=invoice.code, new=invoice.number)
+        # What the original is owed changed: settled by the credit note, or a refund due.
+        payments.settle(original, invoice.invoice_date)
     return invoice
 
 
@@ -241,21 +249,12 @@ def _write_billed_sales(invoice: Invoice, now: dt.datetime) -> None:
 @use_case
 def mark_paid(code: str, paid_on: dt.date, reference: str | None = None, *,
               today: dt.date | None = None) -> Invoice:
-    """Confirmed → paid, with the payment date (and an optional reference).
-
-    The date is when the money came in: not before the invoice date, not in the future.
-    """
+    """Confirmed → paid: one payment of what is still due, on the day the money came in
+    (not before the invoice date, not in the future), with an optional reference."""
     invoice = _for_action(code, "mark_paid")
-    if paid_on < invoice.invoice_date:
-        raise ServiceError(_("The payment date cannot be before the invoice date (%(date)s).",
-                             date=invoice.invoice_date.isoformat()), "paid_on")
-    today = today or dt.date.today()
-    if paid_on > today:
-        raise ServiceError(_("The payment date cannot be in the future (today is %(date)s).",
-                             date=today.isoformat()), "paid_on")
-    invoice.status = "paid"
-    invoice.paid_on = paid_on
-    invoice.payment_reference = reference or None
+    payments.check_date(invoice, paid_on, "paid_on", today)
+    payments.record(invoice, "payment", payments.due_of(invoice).amount, paid_on,
+                    reference=reference, field="paid_on", audited=False)
     audit.record(invoice.code, "mark_paid", field="paid_on", new=paid_on)
     return invoice
 
@@ -264,16 +263,60 @@ REASON_MAX = 500
 
 
 @use_case
-def reopen_paid(code: str, reason: str) -> Invoice:
-    """Paid → confirmed again, for an invoice marked as paid by mistake; the reason is
-    required and kept in the history with the payment date that is withdrawn."""
+def reopen_paid(code: str, reason: str, *, now: dt.datetime | None = None) -> Invoice:
+    """Paid → confirmed again, for an invoice marked as paid by mistake: its payments are
+    reversed (kept, with the reason) and the history keeps the payment date withdrawn."""
     reason = text(reason, "reason", limit=REASON_MAX)
     invoice = _for_action(code, "reopen_paid")
     audit.record(invoice.code, "reopen_paid", field="paid_on", old=invoice.paid_on, new=reason)
-    invoice.status = "active"
-    invoice.paid_on = None
-    invoice.payment_reference = None
+    now = now or dt.datetime.now()
+    for payment in payments.payments_of(invoice):
+        if not payment.is_reversed:
+            payments.reverse(invoice, payment, reason, now, audited=False)
+    invoice.status, invoice.paid_on, invoice.payment_reference = "active", None, None
     return invoice
+
+
+class PaymentNotFound(NotFound):
+    pass
+
+
+@use_case
+def record_payment(code: str, amount, day: dt.date, *, kind: str = "payment",
+                   method: str = "bank_transfer", reference: str | None = None,
+                   note: str = "", today: dt.date | None = None) -> Payment:
+    """A payment of a confirmed invoice (partial or final: paid once nothing is due), or a
+    refund of what a credit note left to pay back."""
+    invoice = _for_action(code, "pay")
+    if kind not in PAYMENT_KINDS:
+        raise ServiceError(_("Choose a payment or a refund."), "kind")
+    if method not in PAYMENT_METHODS:
+        raise ServiceError(_("Choose bank transfer, card, cash or other."), "method")
+    payments.check_date(invoice, day, "date", today)
+    if reference is not None:
+        reference = text(reference, "reference", limit=100, required=False) or None
+    return payments.record(invoice, kind, amount, day, method=method, reference=reference,
+                           note=text(note or "", "note", limit=REASON_MAX, required=False))
+
+
+@use_case
+def reverse_payment(code: str, payment_id: int, reason: str, *,
+                    now: dt.datetime | None = None) -> Payment:
+    """Reverse a wrong payment or refund: kept, with who and why; the invoice is reopened
+    when something is due again."""
+    reason = text(reason, "reason", limit=REASON_MAX)
+    invoice = _for_action(code, "reverse_payment")
+    payment = db.session.scalars(select(Payment).where(
+        Payment.id == payment_id, Payment.invoice_id == invoice.id).with_for_update()
+        .execution_options(populate_existing=True)).first()
+    if payment is None:
+        raise PaymentNotFound(_("%(invoice)s has no payment %(payment)s.",
+                                invoice=invoice.number, payment=payment_id))
+    if payment.is_reversed:
+        raise Conflict(_("This payment was already reversed on %(date)s.",
+                         date=payment.reversed_at.date().isoformat()))
+    payments.reverse(invoice, payment, reason, now or dt.datetime.now())
+    return payment
 
 
 def release_items(invoice_id: int, *, detail_ids: list[int] | None = None) -> None:

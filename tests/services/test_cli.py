@@ -158,3 +158,29 @@ def test_correct_prints_the_credit_note_id_and_export_shows_the_full_credit(runn
     listed = invoke(runner, "invoices", "list").output.strip().splitlines()
     assert [line.split("\t")[2] for line in listed] == ["credit_note", "invoice"]
     assert invoke(runner, "invoices", "correct", "PRO-999999").exit_code == 1
+
+
+def test_pay_records_partial_and_final_payments_and_list_open_shows_what_is_due(runner, contract):
+    code = invoke(runner, "invoices", "create", "c1", "--cutoff", "2026-03-31").output.split()[-1]
+    number = invoke(runner, "invoices", "confirm", code).output.strip()
+    total = json.loads(invoke(runner, "invoices", "export", code).output)["total_amount"]
+    today = dt.date.today().isoformat()
+    first = invoke(runner, "invoices", "pay", number, "--amount", "1000.00", "--date", today,
+                   "--reference", "Bank 1")
+    assert first.exit_code == 0, first.output
+    due = Decimal(total) - 1000
+    assert f"partly paid, {due} DKK due" in first.output
+    listed = invoke(runner, "invoices", "list", "--open").output.strip().splitlines()
+    assert len(listed) == 1 and listed[0].startswith(f"{code}\t{number}") and f"{due} DKK due" in listed[0]
+    data = json.loads(invoke(runner, "invoices", "list", "--open", "--format", "json").output)
+    assert [(d["id"], d["amount_due"]) for d in data] == [(code, str(due))]
+    too_much = invoke(runner, "invoices", "pay", code, "--amount", str(due + 1), "--date", today)
+    assert too_much.exit_code == 1 and "more than is due" in too_much.stderr
+    assert invoke(runner, "invoices", "pay", code, "--amount", "1e3", "--date", today).exit_code == 1
+    final = invoke(runner, "invoices", "pay", code, "--amount", str(due), "--date", today)
+    assert "paid, 0.00 DKK due" in final.output
+    exported = json.loads(invoke(runner, "invoices", "export", code).output)
+    assert exported["amount_due"] == "0.00" and exported["status"] == "paid"
+    assert [(p["amount"], p["reference"], p["reversed"]) for p in exported["payments"]] == [
+        ("1000.00", "Bank 1", False), (str(due), None, False)]
+    assert invoke(runner, "invoices", "list", "--open").output.strip() == ""
