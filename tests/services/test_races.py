@@ -22,6 +22,7 @@ from app.models import (Actual, BilledSale, ContractLine, Invoice, InvoiceLine, 
 from app.services.corrections import correct_invoice
 from app.services.invoicing import InvoiceParameters, create_invoice, fingerprint, ready_items
 from app.services.lifecycle import ItemsNotPlaced, confirm_invoice
+from app.services.payments import due_of
 from tests.factories import (make_actual, make_contract, make_product_line, make_project,
                              make_resource, make_role, make_tm_line)
 
@@ -209,6 +210,20 @@ def test_invoices_and_credit_notes_confirmed_at_once_share_one_gapless_sequence(
         # Every credit note credited its original in full: its actuals are ready again.
         assert db.session.scalar(select(func.count()).select_from(Actual).where(
             Actual.status == "ready")) == 25 * (_round + 1)
+
+
+def test_two_payments_of_what_is_due_at_once_never_overpay(race):
+    for _round in range(ROUNDS):
+        contract, _line, _actuals = contract_with_actuals(3)
+        invoice = confirm_invoice(draft(contract).code)
+        due, today = str(invoice.total_amount.quantize(Decimal("0.01"))), dt.date.today()
+        answers = race([("cli", "invoices", "pay", invoice.number, "--amount", due,
+                         "--date", today.isoformat())] * 2)
+        assert_sound(answers)
+        assert sorted(status for status, _text in answers) == [0, 1], answers
+        assert "Nothing is due" in next(text for status, text in answers if status == 1)
+        db.session.expire_all()
+        assert due_of(db.session.get(Invoice, invoice.id)).amount == 0
 
 
 @pytest.mark.parametrize("other", ["refresh", "submit-review", "header", "delete"])
