@@ -55,8 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app.entries import bp as entries_bp
     from app.documents import bp as documents_bp
     from app.auth import bp as auth_bp
+    from app.receivables import bp as receivables_bp
     for blueprint in (main_bp, contracts_bp, actuals_bp, invoices_bp, backlog_bp, setup_bp,
-                      entries_bp, documents_bp, auth_bp):
+                      entries_bp, documents_bp, auth_bp, receivables_bp):
         app.register_blueprint(blueprint)
     from app.web import access, failures
     access.init_app(app)

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.terms import (ACTUAL_STATUSES, BILLING_METHODS, BILLING_TYPES, DETAIL_CLASSES,  # noqa: F401
                        FREQUENCIES, INVOICE_STATUSES, INVOICE_TYPES, MILESTONE_STATUSES,
-                       PROJECT_INVOICE_STATUSES, TRANSACTION_CLASSES, UNITS, term)
+                       PAYMENT_KINDS, PAYMENT_METHODS, PROJECT_INVOICE_STATUSES,
+                       TRANSACTION_CLASSES, UNITS, term)
 
 AUDIT_ACTIONS = {
     "create": _l("Created"),
@@ -30,6 +31,10 @@ AUDIT_ACTIONS = {
     "correct": _l("Corrected"),
     "create_correction": _l("Created as a correction"),
     "correction_confirmed": _l("Correction confirmed"),
+    "payment": _l("Payment recorded"),
+    "refund": _l("Refund recorded"),
+    "reverse_payment": _l("Payment reversed"),
+    "reverse_refund": _l("Refund reversed"),
 }
 
 ROLE_NAMES = {

@@ -78,6 +78,19 @@ INVOICE_TYPES = {
     "credit_note": _l("Credit note"),
 }
 
+# Getting paid (issue 15): how money came in, and which way it went.
+PAYMENT_METHODS = {
+    "bank_transfer": _l("Bank transfer"),
+    "card": _l("Card"),
+    "cash": _l("Cash"),
+    "other": _l("Other"),
+}
+
+PAYMENT_KINDS = {
+    "payment": _l("Payment"),
+    "refund": _l("Refund"),
+}
+
 ENTRY_STATUSES = {"draft": _l("Draft"), "submitted": _l("Submitted"), "approved": _l("Approved"),
                   "rejected": _l("Rejected")}
 
@@ -119,7 +132,7 @@ FIELD_LABELS = {
 # A value means the same thing in every vocabulary it appears in ("ready", "invoice_posted").
 _ALL = {**DETAIL_CLASSES, **BILLING_TYPES, **BILLING_METHODS, **ACTUAL_STATUSES,
         **MILESTONE_STATUSES, **INVOICE_STATUSES, **PROJECT_INVOICE_STATUSES, **FREQUENCIES,
-        **INVOICE_TYPES}
+        **INVOICE_TYPES, **PAYMENT_METHODS, **PAYMENT_KINDS}
 
 
 def unit_term(unit) -> str:

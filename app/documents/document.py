@@ -41,7 +41,7 @@ from app.billing.totals import TaxedAmount, TaxRate, TaxSummaryDiffers, counts_i
 from app.extensions import db
 from app.formatting import FORMAT_LOCALES
 from app.models import Invoice, InvoiceLine, InvoiceLineDetail, Product
-from app.services import ServiceError
+from app.services import ServiceError, payments
 from app.terms import unit_term
 
 
@@ -142,6 +142,22 @@ class Corrects:
 
 
 @dataclass(frozen=True)
+class PaymentReceived:
+    """A payment (or refund) standing on an issued invoice, as the document prints it:
+    live data shown beside the frozen content, never part of it."""
+
+    date: dt.date
+    kind: str  # "payment" or "refund"
+    amount: Decimal  # > 0
+    reference: str | None
+
+    @property
+    def signed(self) -> Decimal:
+        """As the totals block prints it: a payment subtracted, a refund added back."""
+        return self.amount if self.kind == "refund" else -self.amount
+
+
+@dataclass(frozen=True)
 class InvoiceDocument:
     """Everything the document shows, in the customer's language and locale."""
 
@@ -175,6 +191,10 @@ class InvoiceDocument:
     paid_on: dt.date | None
     payment_reference: str | None
     corrects: Corrects | None = None  # a credit note's original
+    # Live, like paid_on: the payments standing now and what is still due (a refund due when
+    # negative); empty and None when nothing was paid. Never frozen.
+    payments: tuple[PaymentReceived, ...] = ()
+    amount_due: Decimal | None = None
 
     @property
     def is_credit_note(self) -> bool:
@@ -184,6 +204,17 @@ class InvoiceDocument:
     def credited_amount(self) -> Decimal:
         """What a credit note credits, as its text says it: positive."""
         return -self.total_amount
+
+    @property
+    def to_pay(self) -> Decimal:
+        """What the customer is asked to pay: what is still due once payments came in."""
+        return self.total_amount if self.amount_due is None else self.amount_due
+
+    @property
+    def refund_due(self) -> Decimal:
+        """What is to be paid back to the customer (a credit note on a paid invoice)."""
+        due = self.amount_due
+        return -due if due is not None and due < 0 else Decimal(0)
 
     @property
     def reference(self) -> str:
@@ -320,14 +351,34 @@ def _changes_nothing(row: InvoiceLine | InvoiceLineDetail) -> bool:
     return corrects is not None and not (row.quantity or row.amount or row.tax)
 
 
+# What the frozen JSON leaves out: payments are live data shown beside the issued record.
+_LIVE_FIELDS = ("payments", "amount_due")
+
+
 def build_document(invoice: Invoice) -> InvoiceDocument:
-    """The document of an invoice: an issued invoice's frozen one (with its payment as it is
-    now), a draft's built from live data."""
+    """The document of an invoice: an issued invoice's frozen one (with its payments as they
+    are now), a draft's built from live data."""
     issued = invoice.issued_document if invoice.state in ISSUED_STATES else None
     document = thaw(issued.content) if issued is not None else live_document(invoice)
     paid = invoice.status == "paid"
+    received, due = _payments_received(invoice) if issued is not None else ((), None)
     return dataclasses.replace(document, paid_on=invoice.paid_on if paid else None,
-                               payment_reference=invoice.payment_reference if paid else None)
+                               payment_reference=invoice.payment_reference if paid else None,
+                               payments=received, amount_due=due)
+
+
+def _payments_received(invoice: Invoice) -> tuple[tuple[PaymentReceived, ...], Decimal | None]:
+    """The payments and refunds standing on an issued invoice (reversed ones are not the
+    customer's business) and what is due with them; nothing when none stand."""
+    if invoice.is_credit_note:
+        return (), None
+    found = payments.payments_of(invoice)
+    standing = tuple(PaymentReceived(date=p.date, kind=p.kind, amount=p.amount,
+                                     reference=p.reference)
+                     for p in found if not p.is_reversed)
+    if not standing:
+        return (), None
+    return standing, payments.due_of(invoice, found).amount
 
 
 def live_document(invoice: Invoice) -> InvoiceDocument:
@@ -404,9 +455,10 @@ def freeze(invoice: Invoice) -> str:
 
     Payment is not part of it: the issued invoice stays what it was when it was paid.
     """
-    document = dataclasses.replace(live_document(invoice), proforma=False)
-    return json.dumps(dataclasses.asdict(document), default=_encode, ensure_ascii=False,
-                      sort_keys=True)
+    document = dataclasses.asdict(dataclasses.replace(live_document(invoice), proforma=False))
+    for name in _LIVE_FIELDS:
+        document.pop(name)
+    return json.dumps(document, default=_encode, ensure_ascii=False, sort_keys=True)
 
 
 def thaw(content: str) -> InvoiceDocument:

@@ -25,7 +25,8 @@ from app.extensions import db
 from app.models import Contract, Customer
 from app.services import ROW
 from app.services.editing import locked_message
-from app.web.forms import AppForm, DecimalField, FilterForm, IdField, Length, choices
+from app.web.forms import (REQUIRED, AppForm, DecimalField, FilterForm, IdField, Length,
+                           choices)
 
 # ---------------------------------------------------------------- the invoice list
 
@@ -288,3 +289,34 @@ class MarkPaidForm(AppForm):
     def latest(self) -> dt.date:
         """The latest payment date the browser offers (the server refuses a later one too)."""
         return dt.date.today()
+
+
+class PaymentForm(AppForm):
+    """A payment (or, when a credit note left one due, a refund) of a confirmed invoice: the
+    amount (default: what is due), the day the money came in (default today), how, and an
+    optional reference and note. The ids are the panel's own: Mark as paid has a reference
+    too."""
+
+    kind = SelectField(_l("Type"), choices=[SelectChoice(k, v) for k, v in
+                                            labels.PAYMENT_KINDS.items()], default="payment",
+                       validate_choice=False, id="payment-kind")
+    amount = DecimalField(_l("Amount"), required=True, id="payment-amount")
+    date = DateField(_l("Payment date"), validators=[InputRequired(REQUIRED)],
+                     default=dt.date.today, id="payment-date")
+    method = SelectField(_l("Method"), choices=[SelectChoice(k, v) for k, v in
+                                                labels.PAYMENT_METHODS.items()],
+                         default="bank_transfer", validate_choice=False, id="payment-method")
+    reference = StringField(_l("Payment reference"), validators=[Length(max=100)],
+                            id="payment-reference")
+    note = TextAreaField(_l("Note"), validators=[Length(max=500)], id="payment-note")
+
+    @property
+    def latest(self) -> dt.date:
+        """The latest payment date the browser offers (the server refuses a later one too)."""
+        return dt.date.today()
+
+
+class ReversePaymentForm(AppForm):
+    """Why a payment (or refund) is reversed: kept with it and in the history."""
+
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired(REQUIRED), Length(max=500)])

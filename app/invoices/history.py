@@ -145,6 +145,13 @@ def _subject(target: audit.Target | None) -> str | None:
     if target.kind == "line":
         return (_("Line ‘%(name)s’", name=target.label) if target.label
                 else _("Line %(id)s", id=target.row_id))
+    if target.kind == "payment":
+        # The label is the payment's date, stored as ISO.
+        try:
+            when = formatting.day(dt.date.fromisoformat(target.label or ""))
+        except ValueError:
+            return _("Payment %(id)s", id=target.row_id)
+        return _("Payment %(id)s of %(date)s", id=target.row_id, date=when)
     return target.key
 
 
@@ -187,6 +194,13 @@ def _describe(row: AuditEntry, value: _Values) -> tuple[str, list[Change], list[
                                    added)]
     if action == "reopen_paid":
         return what, [Change(_label("paid_on"), value("paid_on", old), None)], [
+            _("Reason: %(reason)s", reason=new)]
+    if action in ("payment", "refund"):
+        # Field "amount", new = the amount recorded; the target names the payment and its date.
+        return what, [Change(_label("amount"), None, value("amount", new))], []
+    if action in ("reverse_payment", "reverse_refund"):
+        # Field "amount", old = the amount reversed, new = why.
+        return what, [Change(_label("amount"), value("amount", old), None)], [
             _("Reason: %(reason)s", reason=new)]
     if action == "send":
         notes = [_("To %(recipient)s", recipient=new)] + ([old] if old else [])

@@ -2,6 +2,7 @@
 (app.invoices.editor) share: the page template, the context every block of it needs, the
 invoice of the URL, and the way back to the page."""
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import abort, redirect, url_for
@@ -12,11 +13,14 @@ from app.web.access import permission_for
 from app.billing.editability import editable_detail_fields
 from app.billing.enums import BACKINGS
 from app.billing.lifecycle import ACTIONS, is_allowed
+from app.billing.payments import Due
 from app.billing.totals import over_contract
 from app.extensions import db
 from app.htmx import blocks
+from app.invoices.forms import PaymentForm
 from app.invoices.queries import DETAIL_PAGE, GROUPS
-from app.models import Invoice, InvoiceLine
+from app.models import Invoice, InvoiceLine, Payment
+from app.services import payments
 from app.services.exporting import invoiced_to_date
 from app.web.templating import input_price, plain_number, typed
 
@@ -27,7 +31,8 @@ PAGE = "invoices/detail.html"
 ACTION_ENDPOINTS = {"edit": "edit_detail", "recalculate": "recalculate", "refresh": "refresh",
                     "submit_review": "submit_review", "back_to_draft": "back_to_draft",
                     "confirm": "confirm", "mark_paid": "mark_paid", "reopen_paid": "reopen_paid",
-                    "delete": "delete", "cancel": "cancel", "correct": "correct"}
+                    "delete": "delete", "cancel": "cancel", "correct": "correct",
+                    "pay": "record_payment", "reverse_payment": "reverse_payment"}
 
 
 def offered(action: str, state: str, invoice_type: str = "invoice") -> bool:
@@ -72,7 +77,66 @@ def base_context(invoice: Invoice) -> dict:
             "correction_values": correction_values,
             "typed_quantity": typed_quantity,
             "groups": GROUPS, "page_size": DETAIL_PAGE, "refs": None,
-            "invoiced": InvoicedToDate(invoice)}
+            "invoiced": InvoicedToDate(invoice),
+            "pay": payments_panel(invoice, allowed) if shows_payments(invoice) else None}
+
+
+# ---------------------------------------------------------------- the payments panel (issue 15)
+
+def shows_payments(invoice: Invoice) -> bool:
+    """A confirmed or paid invoice has a payments panel; a draft or a credit note has none
+    (a refund is recorded against the original)."""
+    return not invoice.is_credit_note and invoice.state in ("confirmed", "paid")
+
+
+@dataclass
+class PaymentsPanel:
+    """What the payments card shows: every payment and refund (reversed ones too), what is
+    due (app.billing.payments.amount_due through app.services.payments.due_of), and the
+    forms a billing manager is offered."""
+
+    payments: list[Payment]
+    due: Due
+    currency: str
+    partly_paid: bool
+    record: PaymentForm | None  # the open form; None: closed, or not the user's to record
+    can_record: bool  # the user may record, and something is due either way
+    can_reverse: bool
+    # The open Reverse forms: payment id → (the reason typed, its error).
+    reversing: dict[int, tuple[str, str]] = field(default_factory=dict)
+    notice: str | None = None
+    notice_kind: str = "info"
+
+    @property
+    def kind(self) -> str:
+        """What the form records: a refund when one is due, else a payment."""
+        return "refund" if self.due.amount < 0 else "payment"
+
+    @property
+    def due_shown(self) -> Decimal:
+        """What is owed, or the refund due, as a positive figure."""
+        return self.due.refund if self.due.amount < 0 else self.due.amount
+
+
+def payments_panel(invoice: Invoice, allowed: set[str] | frozenset[str], *,
+                   form: PaymentForm | None = None, open_record: bool = False,
+                   **extra) -> PaymentsPanel:
+    """The payments card of a confirmed or paid invoice; `open_record`: with the form that
+    records a payment open (what is due, today), `form`: a refused one (the values as
+    typed, the message next to its field)."""
+    found = payments.payments_of(invoice)
+    due = payments.due_of(invoice, found)
+    standing = any(p.kind == "payment" and not p.is_reversed for p in found)
+    partly = invoice.state == "confirmed" and standing and due.amount > 0
+    if form is None and open_record and "pay" in allowed and not due.settled:
+        form = PaymentForm(formdata=None, kind="refund" if due.amount < 0 else "payment")
+        shown = due.refund if due.amount < 0 else due.amount
+        form.amount.typed = typed(formatting.money_plain(shown, invoice.currency))
+    elif "pay" not in allowed:
+        form = None
+    return PaymentsPanel(found, due, invoice.currency, partly, form,
+                         "pay" in allowed and not due.settled, "reverse_payment" in allowed,
+                         **extra)
 
 
 def typed_quantity(value: Decimal | None) -> str:

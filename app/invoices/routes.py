@@ -11,14 +11,17 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from app import formatting
 from app.billing.dues import is_overdue
 from app.extensions import db
 from app.htmx import blocks, wants_fragment
 from app.invoices import bp
-from app.invoices.forms import (SORTS, InvoiceFilterForm, MarkPaidForm, ReopenPaidForm,
-                                fill_contract_choices, fill_customer_choices)
+from app.invoices.forms import (SORTS, InvoiceFilterForm, MarkPaidForm, PaymentForm,
+                                ReopenPaidForm, ReversePaymentForm, fill_contract_choices,
+                                fill_customer_choices)
 from app.invoices.history import full_history, recent_history
-from app.invoices.page import PAGE, back, base_context, invoice_or_404, message
+from app.invoices.page import (PAGE, back, base_context, invoice_or_404, message,
+                               payments_panel, shows_payments)
 from app.invoices.queries import first_detail_pages, invoice_by_code, invoice_list, references
 from app.models import Invoice
 from app.services import ServiceError
@@ -62,10 +65,14 @@ def show_json(code: str):
     return jsonify(invoice_json(invoice))
 
 
-def _page(invoice: Invoice, status: int = 200, *, whole_history: bool = False, **extra):
+def _page(invoice: Invoice, status: int = 200, *, whole_history: bool = False,
+          panel: dict | None = None, **extra):
     """The whole page: header, totals, lines, each group's first page of details and the
-    latest entries of the history (every entry with `whole_history`)."""
+    latest entries of the history (every entry with `whole_history`); `panel`: the payments
+    card as a refused post left it."""
     context = base_context(invoice)  # with the invoiced to date of each line, read once
+    if panel and context["pay"] is not None:
+        context["pay"] = payments_panel(invoice, context["allowed"], **panel)
     pages = first_detail_pages(invoice)
     if context["editing"] and pages.has_backed_by_nothing():
         context["refs"] = references({line.project_id for line in invoice.lines})
@@ -276,6 +283,97 @@ def cancel(code: str):
     return _action(code, lifecycle.cancel_invoice, lambda invoice: _(
         "Invoice %(code)s was cancelled: it is kept as a record, and its items are ready to "
         "invoice again.", code=invoice.code))
+
+
+# ---------------------------------------------------------------- payments (issue 15)
+# The payments card answers in place: the card itself (what htmx targets), plus the status
+# badges, the actions and the header out of band, since a payment can make the invoice paid
+# and a reversal reopen it. A refused value comes back next to its field (422), as typed.
+
+# The fields the record form shows; a refusal naming another goes into the card's notice.
+_PAYMENT_FIELDS = ("amount", "date", "method", "reference", "note")
+
+
+def _payments_answer(code: str, status: int = 200, *, done: bool = False, **panel):
+    """The payments card for htmx (with the badges, actions and header out of band), the
+    page otherwise (`done`: reloaded, with the card's notice as its message)."""
+    db.session.expire_all()
+    invoice = invoice_or_404(code)
+    if not wants_fragment():
+        if done:
+            flash(panel["notice"], panel.get("notice_kind") or "success")
+            return back(code)
+        if not shows_payments(invoice):  # a draft or a credit note: the page's message says why
+            return _page(invoice, status, notice=panel.get("notice"),
+                         notice_kind=panel.get("notice_kind"))
+        return _page(invoice, status, panel=panel)
+    context = base_context(invoice)
+    if shows_payments(invoice):
+        context["pay"] = payments_panel(invoice, context["allowed"], **panel)
+    html = blocks(PAGE, ["payments"], **context)
+    html += blocks(PAGE, ["badges", "actions", "header"], **context, oob=True)
+    return html, status
+
+
+@bp.get("/invoices/<code>/payments/new")
+def record_payment_form(code: str):
+    """The card with the form of the next payment open: what is due, today."""
+    invoice_or_404(code)
+    return _payments_answer(code, open_record=True)
+
+
+@bp.get("/invoices/<code>/payments/<id:payment_id>/reverse")
+def reverse_payment_form(code: str, payment_id: int):
+    """The card with the Reverse form of one payment open, asking why."""
+    invoice_or_404(code)
+    return _payments_answer(code, reversing={payment_id: ("", "")})
+
+
+@bp.post("/invoices/<code>/payments")
+def record_payment(code: str):
+    """Record a payment (or the refund a credit note left due) of a confirmed invoice:
+    partial or final, paid once nothing is due."""
+    invoice = invoice_or_404(code)
+    form = PaymentForm(request.form)
+    if not form.validate():
+        return _payments_answer(code, 422, form=form)
+    try:
+        payment = lifecycle.record_payment(
+            invoice.code, form.amount.data, form.date.data, kind=form.kind.data or "payment",
+            method=form.method.data or "", reference=(form.reference.data or "").strip() or None,
+            note=(form.note.data or "").strip())
+    except ServiceError as error:
+        if error.field in _PAYMENT_FIELDS:
+            form[error.field].errors = [str(error)]
+            return _payments_answer(code, error.status, form=form)
+        return _payments_answer(code, error.status, notice=str(error), notice_kind="error")
+    amount = formatting.money(payment.amount, invoice.currency)
+    text = (_("Refund of %(amount)s recorded.", amount=amount) if payment.kind == "refund"
+            else _("Payment of %(amount)s recorded.", amount=amount))
+    return _payments_answer(code, done=True, notice=text, notice_kind="success")
+
+
+@bp.post("/invoices/<code>/payments/<id:payment_id>/reverse")
+def reverse_payment(code: str, payment_id: int):
+    """Reverse a wrong payment or refund, with the reason: it is kept, struck through, and
+    the invoice is reopened when something is due again."""
+    invoice = invoice_or_404(code)
+    form = ReversePaymentForm(request.form)
+    typed_reason = request.form.get("reason", "")
+    if not form.validate():
+        return _payments_answer(code, 422, reversing={
+            payment_id: (typed_reason, " ".join(str(e) for e in form.reason.errors))})
+    try:
+        payment = lifecycle.reverse_payment(invoice.code, payment_id, form.reason.data)
+    except ServiceError as error:
+        if error.field == "reason":
+            return _payments_answer(code, error.status,
+                                    reversing={payment_id: (typed_reason, str(error))})
+        return _payments_answer(code, error.status, notice=str(error), notice_kind="error")
+    amount = formatting.money(payment.amount, invoice.currency)
+    text = (_("Refund of %(amount)s reversed.", amount=amount) if payment.kind == "refund"
+            else _("Payment of %(amount)s reversed.", amount=amount))
+    return _payments_answer(code, done=True, notice=text, notice_kind="success")
 
 
 # ---------------------------------------------------------------- product lines (SPEC 5.3)

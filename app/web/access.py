@@ -46,6 +46,9 @@ PERMISSIONS: dict[str, str] = {
     "invoices.confirm": "confirm",
     "invoices.correct": "confirm",  # a credit note of a confirmed invoice (issue 14)
     "invoices.mark_paid": "mark_paid",
+    # Payments (issue 15) are the billing manager's, as Mark as paid is.
+    "invoices.record_payment": "mark_paid",
+    "invoices.reverse_payment": "mark_paid",
     "invoices.reopen_paid": "reopen_paid",
     "invoices.delete": "delete_invoice",
     "invoices.cancel": "delete_invoice",

@@ -286,6 +286,7 @@ COLUMNS = {
     "InviteForm": (m.User, {"password": None}),
     "UserForm": (m.User, {}), "EmptyForm": (m.User, {}), "ImportForm": (m.Actual, {}),
     "CorrectionForm": (m.InvoiceLineDetail, {}), "CorrectionHeaderForm": (m.Invoice, {}),
+    "PaymentForm": (m.Payment, {}), "ReversePaymentForm": (m.Payment, {"reason": "reversal_reason"}),
     "CustomerForm": (m.Customer, {}), "RoleForm": (m.Role, {}), "ResourceForm": (m.Resource, {}),
     "CategoryForm": (m.Category, {}), "UnitNameForm": (m.Unit, {}),
     "UnitScheduleForm": (m.UnitSchedule, {}), "UnitForm": (m.Unit, {}),

@@ -21,7 +21,7 @@ from werkzeug.routing import AnyConverter
 from app.auth import throttle
 from app.extensions import db
 from app.models import (Contract, ContractLine, Entry, Invoice, InvoiceLine, InvoiceLineDetail,
-                        Milestone, PriceList, Project, RolePrice, Task, User)
+                        Milestone, Payment, PriceList, Project, RolePrice, Task, User)
 from app.services.demo import seed_demo
 from app.setup.routes import KINDS
 from app.web.inputs import form_field_names
@@ -114,6 +114,9 @@ def sample_urls(app) -> list[tuple[str, str]]:
                     filled[name] = task.id if task else 1
                 elif name == "row_id":
                     filled[name] = role_price.id if role_price else 1
+                elif name == "payment_id":
+                    payment = _first(select(Payment).order_by(Payment.id))
+                    filled[name] = payment.id if payment else 1
                 elif name == "id_":
                     # /setup/<slug>/<id_>, /setup/price-lists/<id_>/…, /setup/projects/<id_>/…
                     slug = filled.get("slug")

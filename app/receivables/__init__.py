@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("receivables", __name__)
+
+from app.receivables import routes  # noqa: E402,F401
