@@ -27,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
 from flask_sqlalchemy.record_queries import get_recorded_queries  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.backlog import percentile, reset_postgresql  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Contract, Customer, Invoice, Payment, PriceList  # noqa: E402
 from app.receivables import routes  # noqa: E402
@@ -104,11 +105,6 @@ def seed(n: int) -> dict:
             "credit_notes": len(notes)}
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def measure(client, url: str, requests: int):
     """Milliseconds of each request after one warm-up, and the statements of one request."""
     response = client.get(url)
@@ -157,13 +153,6 @@ def run(url: str, n: int, requests: int) -> None:
                   f"{max(times):>8.1f}{statements:>5}{size / 1024:>7.0f}", flush=True)
         db.session.remove()
         db.engine.dispose()
-
-
-def reset_postgresql(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def main() -> None:
