@@ -15,6 +15,9 @@ REQUIRED_ROLE = {
     "send": "billing_manager",
     "mark_paid": "billing_manager",
     "reopen_paid": "billing_manager",
+    "send_reminder": "billing_manager",  # issue 15
+    "book_statements": "billing_manager",  # upload bank statements and book their lines
+    "manage_reminders": "admin",  # the reminder levels and their texts
     "delete_invoice": "billing_manager",
     "manage_setup": "admin",
     "manage_users": "admin",

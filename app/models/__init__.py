@@ -5,7 +5,8 @@ from app.models.contracts import (Contract, ContractLine, ContractLineClass, Inv
                                   Milestone, ScheduleRun)
 from app.models.invoices import (BilledSale, Counter, Invoice, InvoiceLine, InvoiceLineDetail,
                                  InvoiceSend, IssuedDocument)
-from app.models.payments import Payment
+from app.models.payments import (BankStatement, Payment, Reminder, ReminderLevel,
+                                 StatementLine)
 from app.models.reference import (Category, CategoryPrice, Customer, PriceList, Product, Project,
                                   Resource, Role, RolePrice, Task, Unit, UnitSchedule)
 from app.models.users import AuditEntry, User
@@ -14,6 +15,7 @@ __all__ = [
     "Actual", "AuditEntry", "BilledSale", "Category", "CategoryPrice", "Contract", "ContractLine",
     "ContractLineClass", "Counter", "Customer", "Entry", "Invoice", "InvoiceLine",
     "InvoiceLineDetail", "InvoiceSchedule", "InvoiceSend", "IssuedDocument", "Milestone",
-    "Payment", "PriceList", "Product",
+    "BankStatement", "Payment", "PriceList", "Product", "Reminder", "ReminderLevel",
+    "StatementLine",
     "Project", "Resource", "Role", "RolePrice", "ScheduleRun", "Task", "Unit", "UnitSchedule", "User",
 ]

@@ -9,12 +9,12 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.billing.money import as_money, minor_units, plain
 from app.billing.payments import Due, Received, amount_due, payment_problem
 from app.extensions import db
-from app.models import Invoice, Payment
+from app.models import Invoice, Payment, StatementLine
 from app.services import ServiceError, audit
 
 
@@ -69,16 +69,19 @@ def _refusal(problem: str, invoice: Invoice, due: Due, field: str) -> ServiceErr
 
 def record(invoice: Invoice, kind: str, amount: Decimal, day: dt.date, *,
            method: str = "bank_transfer", reference: str | None = None, note: str = "",
-           field: str = "amount", audited: bool = True) -> Payment:
+           field: str = "amount", audited: bool = True,
+           statement_line_id: int | None = None) -> Payment:
     """Add a payment (or refund) of what is due, then settle the status (`audited`: with
-    its own entry in the history; Mark as paid writes its own)."""
+    its own entry in the history; Mark as paid writes its own). `statement_line_id`: the
+    bank statement line it books (the database refuses a line booked twice)."""
     due = due_of(invoice)
     problem = payment_problem(kind, amount, due, invoice.currency)
     if problem:
         raise _refusal(problem, invoice, due, field)
     payment = Payment(invoice_id=invoice.id, kind=kind, date=day, amount=amount, method=method,
                       reference=reference or None, note=note or "",
-                      recorded_by=audit.current_actor().name)
+                      recorded_by=audit.current_actor().name,
+                      statement_line_id=statement_line_id)
     db.session.add(payment)
     db.session.flush()
     if audited:
@@ -94,6 +97,11 @@ def reverse(invoice: Invoice, payment: Payment, reason: str, now: dt.datetime, *
     payment.reversed_at = now
     payment.reversed_by = audit.current_actor().name
     payment.reversal_reason = reason
+    if payment.statement_line_id is not None:
+        # The bank line it booked is open again: it may pay another invoice.
+        db.session.execute(update(StatementLine).where(
+            StatementLine.id == payment.statement_line_id).values(
+            status="open", version=StatementLine.version + 1))
     db.session.flush()
     if audited:
         audit.record(invoice.code, f"reverse_{payment.kind}", field="amount",

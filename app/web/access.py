@@ -49,6 +49,10 @@ PERMISSIONS: dict[str, str] = {
     # Payments (issue 15) are the billing manager's, as Mark as paid is.
     "invoices.record_payment": "mark_paid",
     "invoices.reverse_payment": "mark_paid",
+    "invoices.send_reminder": "send_reminder",
+    "receivables.upload_statement": "book_statements",
+    "receivables.book_statement": "book_statements",
+    "setup.reminders": "manage_reminders",
     "invoices.reopen_paid": "reopen_paid",
     "invoices.delete": "delete_invoice",
     "invoices.cancel": "delete_invoice",
