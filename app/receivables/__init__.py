@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("receivables", __name__)
 
-from app.receivables import routes  # noqa: E402,F401
+from app.receivables import routes, statements  # noqa: E402,F401

@@ -1,13 +1,14 @@
 """The filters of the receivables page and the names of its ageing buckets."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.models import Customer
-from app.web.forms import FilterForm, choices
+from app.web.forms import AppForm, FilterForm, choices
 
 # app.billing.payments.AGEING_BUCKETS, as the page names them.
 BUCKET_LABELS = {
@@ -37,3 +38,17 @@ def fill_choices(form: ReceivablesFilterForm, currencies: list[str]) -> dict[str
                                     _l("All customers"))
     form.currency.choices = choices(((c, c) for c in currencies), _l("All currencies"))
     return {str(c.id): c.id for c in customers}
+
+
+class StatementUploadForm(AppForm):
+    """A bank statement file (issue 15): CAMT.053 XML or a CSV export."""
+
+    file = FileField(_l("Statement file"), [FileRequired(_l("Choose a statement file."))],
+                     description=_l("CAMT.053 XML, or CSV with the columns date, amount, "
+                                    "currency and reference."),
+                     render_kw={"accept": ".xml,.csv,.txt,text/xml,text/csv"})
+
+
+class BookStatementForm(AppForm):
+    """The decisions of a statement's lines: `line-<id>` = an Invoice ID, "skip" or blank
+    (decide later), read by the route since the lines are the statement's."""

@@ -20,7 +20,7 @@ from werkzeug.routing import AnyConverter
 
 from app.auth import throttle
 from app.extensions import db
-from app.models import (Contract, ContractLine, Entry, Invoice, InvoiceLine, InvoiceLineDetail,
+from app.models import (BankStatement, Contract, ContractLine, Entry, Invoice, InvoiceLine, InvoiceLineDetail,
                         Milestone, Payment, PriceList, Project, RolePrice, Task, User)
 from app.services.demo import seed_demo
 from app.setup.routes import KINDS
@@ -117,6 +117,9 @@ def sample_urls(app) -> list[tuple[str, str]]:
                 elif name == "payment_id":
                     payment = _first(select(Payment).order_by(Payment.id))
                     filled[name] = payment.id if payment else 1
+                elif name == "statement_id":
+                    statement = _first(select(BankStatement).order_by(BankStatement.id))
+                    filled[name] = statement.id if statement else 1
                 elif name == "id_":
                     # /setup/<slug>/<id_>, /setup/price-lists/<id_>/…, /setup/projects/<id_>/…
                     slug = filled.get("slug")
