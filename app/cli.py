@@ -293,6 +293,28 @@ def register_invoice_cli(app: Flask) -> None:
         click.echo(f"{invoice.number}: {state}, "
                    f"{as_money(due.amount, invoice.currency)} {invoice.currency} due")
 
+    @invoices.command("remind")
+    @click.option("--date", "day", help="The day reminders are due on (YYYY-MM-DD; default today).")
+    def remind(day) -> None:
+        """Send every payment reminder now due through the configured SMTP server: per
+        overdue invoice the level it has reached, each level once; a failed send is tried
+        again by the next run. Exits 1 when a send failed."""
+        from app.services.reminders import run_reminders
+
+        try:
+            run = run_reminders(_date(day, "--date") if day else None)
+        except ServiceError as error:
+            fail(str(error))
+        for o in run.outcomes:
+            result = "sent" if o.result == "sent" else f"FAILED ({o.error})"
+            click.echo(f"{o.code}\t{o.number}\treminder {o.level}\t{o.recipient}\t{result}")
+        for number, why in run.skipped:
+            click.echo(f"{number}: no reminder sent: {why}")
+        click.echo(f"{run.sent} reminder(s) sent, {run.failed} failed"
+                   + (" (tried again by the next run)" if run.failed else "") + ".")
+        if run.failed:
+            raise SystemExit(1)
+
     @invoices.command("confirm")
     @click.argument("invoice_id")
     def confirm(invoice_id) -> None:

@@ -75,3 +75,36 @@ def test_record_a_partial_payment_and_see_the_amount_due_update_in_place(
     expect(page.get_by_test_id("invoice-partly-paid")).to_be_visible()
     assert page.evaluate("window.stillTheSamePage") is True
     page.screenshot(path=f"{SHOTS}/payments_reversed.png", full_page=True)
+
+
+def test_a_partly_paid_invoice_is_on_the_receivables_page_in_its_bucket(
+        page: Page, base_url: str, make_invoice, settled):
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.on("dialog", lambda dialog: dialog.accept())
+    code = make_invoice()
+    page.goto(f"{base_url}/invoices/{code}")
+    settled()
+    page.get_by_test_id("action-confirm").click()
+    panel = page.get_by_test_id("payments-panel")
+    expect(panel.get_by_test_id("invoice-amount-due")).to_have_attribute("data-value", "19625.00")
+    settled()
+    panel.get_by_test_id("action-record-payment").click()
+    panel.locator('input[name="amount"]').fill("625")
+    panel.get_by_test_id("record-payment-submit").click()
+    expect(panel.get_by_test_id("invoice-amount-due")).to_have_attribute("data-value", "19000.00")
+
+    # Receivables: the invoice, due in 30 days, is in "not due", partly paid, 19,000.00 due.
+    page.get_by_role("link", name="Receivables").click()
+    row = page.locator(f'[data-testid="receivable-row"][data-invoice="{code}"]')
+    expect(row).to_have_attribute("data-bucket", "not_due")
+    expect(row.get_by_test_id("partly-paid")).to_be_visible()
+    expect(row.get_by_test_id("days-overdue")).to_have_attribute("data-value", "0")
+    expect(row).to_contain_text("19,000.00")
+    # The bucket filter keeps it; another bucket does not.
+    page.goto(f"{base_url}/receivables?bucket=not_due")
+    expect(page.locator(f'[data-testid="receivable-row"][data-invoice="{code}"]')).to_have_count(1)
+    page.goto(f"{base_url}/receivables?bucket=1_30")
+    expect(page.locator(f'[data-testid="receivable-row"][data-invoice="{code}"]')).to_have_count(0)
+    page.goto(f"{base_url}/receivables")
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=f"{SHOTS}/receivables_partly_paid.png", full_page=True)

@@ -22,12 +22,14 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     # Payments (issue 15): on a paid invoice, a refund after a credit note.
     "pay": frozenset({"confirmed", "paid"}),
     "reverse_payment": frozenset({"confirmed", "paid"}),
+    # A reminder of what is still due: confirmed, not yet paid.
+    "remind": frozenset({"confirmed"}),
 }
 ACTIONS = tuple(ALLOWED_FROM)
 # What a credit note never does: it takes no new items, is not paid like an invoice (a
 # refund is recorded against its original), and is itself corrected through its original.
 NOT_FOR_CREDIT_NOTES = frozenset({"refresh", "mark_paid", "reopen_paid", "correct", "pay",
-                                  "reverse_payment"})
+                                  "reverse_payment", "remind"})
 
 class ActionNotAllowed(ValueError):
     """The invoice's state (or type) does not allow the action; the message says why in

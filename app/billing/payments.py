@@ -19,7 +19,8 @@ from .money import EXACT, check_places, minor_units, require_decimal, zero
 __all__ = [
     "AGEING_BUCKETS", "PAYMENT_KINDS", "PAYMENT_METHODS", "Due", "Match", "OpenInvoice",
     "Received", "ReminderLevel", "ageing_bucket", "amount_due", "days_overdue",
-    "due_reminder_level", "match_statement_line", "payment_problem",
+    "REMINDER_PLACEHOLDERS", "due_reminder_level", "fill_placeholders", "next_reminder_level",
+    "unknown_placeholders", "match_statement_line", "payment_problem",
 ]
 
 PAYMENT_METHODS = ("bank_transfer", "card", "cash", "other")
@@ -129,6 +130,39 @@ def due_reminder_level(levels: Sequence[ReminderLevel], overdue: int,
     if sent and max(sent) >= level:
         return None
     return level
+
+
+def next_reminder_level(levels: Sequence[ReminderLevel], overdue: int,
+                        sent: Iterable[int]) -> int | None:
+    """The level "Send reminder" sends by hand on an overdue invoice: the one after the
+    highest sent (the first when none was), whatever its days; None when the invoice is
+    not overdue or every level was sent."""
+    if overdue <= 0:
+        return None
+    sent = set(sent)
+    later = sorted(level.level for level in levels if not sent or level.level > max(sent))
+    return later[0] if later else None
+
+
+# What a reminder's subject and text may say, in braces: {invoice}, {amount_due}, …
+REMINDER_PLACEHOLDERS = ("customer", "invoice", "invoice_date", "due_date", "days_overdue",
+                         "amount_due", "company", "payment_details")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """The {names} in a reminder text that are not placeholders, in order, once each."""
+    found = []
+    for name in _PLACEHOLDER.findall(text):
+        if name not in REMINDER_PLACEHOLDERS and name not in found:
+            found.append(name)
+    return found
+
+
+def fill_placeholders(text: str, values: dict[str, str]) -> str:
+    """The text with each known {placeholder} replaced by its value; anything else in
+    braces stays as written (no format string: a text cannot reach an attribute)."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
 @dataclass(frozen=True)

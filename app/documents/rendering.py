@@ -7,6 +7,8 @@ app.extensions (the use case does not import this package).
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
@@ -17,10 +19,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.billing.enums import ISSUED_STATES
+from app.billing.payments import fill_placeholders
 from app.documents.document import InvoiceDocument, build_document, thaw
 from app.formatting import day, money
-from app.models import Invoice
+from app.models import Invoice, ReminderLevel
 from app.services.issuing import keep_pdf
+from app.services.reminders import texts_of
 
 # The app's static folder: the document's stylesheet (and anything it refers to).
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -76,6 +80,13 @@ def _body(document: InvoiceDocument) -> str:
             amount=money(document.total_amount, document.currency), due=day(document.due_date)))
     if document.paid_on and not document.is_credit_note:
         paragraphs.append(_("It was paid on %(date)s. Thank you.", date=day(document.paid_on)))
+    elif document.payments and document.amount_due and document.amount_due > 0:
+        # Partly paid: what came in, and what is left to pay.
+        paragraphs.append(_(
+            "We have received %(paid)s; the amount still due is %(due)s.",
+            paid=money(-sum((p.signed for p in document.payments), Decimal(0)),
+                       document.currency),
+            due=money(document.amount_due, document.currency)))
     elif document.bank and not document.is_credit_note:
         paragraphs.append(_("Payment details:") + "\n" + document.bank)
     signature = [_("Kind regards"), document.seller.name, document.seller.email,
@@ -87,8 +98,6 @@ def _body(document: InvoiceDocument) -> str:
 def build_message(document: InvoiceDocument, pdf: bytes, recipient: str, recipient_name: str
                   ) -> EmailMessage:
     """The e-mail in the customer's language, with the PDF attached."""
-    config = current_app.config
-    sender = config["MAIL_FROM"]
     with force_locale(document.locale):
         if document.is_credit_note:
             subject = _("Credit note %(number)s from %(company)s", number=document.reference,
@@ -97,6 +106,13 @@ def build_message(document: InvoiceDocument, pdf: bytes, recipient: str, recipie
             subject = _("Invoice %(number)s from %(company)s", number=document.reference,
                         company=document.seller.name)
         body = _body(document)
+    return _message(document, subject, body, pdf, recipient, recipient_name)
+
+
+def _message(document: InvoiceDocument, subject: str, body: str, pdf: bytes, recipient: str,
+             recipient_name: str) -> EmailMessage:
+    """An e-mail from the seller with the document's PDF attached."""
+    sender = current_app.config["MAIL_FROM"]
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = formataddr((document.seller.name, sender))
@@ -130,3 +146,26 @@ def invoice_mail(invoice: Invoice) -> EmailMessage:
     document = build_document(invoice)
     return build_message(document, invoice_pdf(invoice, document), invoice.bill_to_email,
                          invoice.bill_to_name)
+
+
+def reminder_mail(invoice: Invoice, level: ReminderLevel, days_overdue: int,
+                  amount_due: Decimal) -> EmailMessage:
+    """The reminder of a level for an invoice (app.services.reminders.ReminderMail): the
+    level's subject and text in the customer's language, its placeholders filled in that
+    language's formats, the invoice's PDF attached."""
+    document = build_document(invoice)
+    subject, body = texts_of(level, document.language)
+    with force_locale(document.locale):
+        values = {
+            "customer": document.bill_to.name, "invoice": document.reference,
+            "invoice_date": day(document.invoice_date), "due_date": day(document.due_date),
+            "days_overdue": str(days_overdue), "amount_due": money(amount_due, document.currency),
+            "company": document.seller.name,
+            "payment_details": (_("Payment details:") + "\n" + document.bank
+                                if document.bank else ""),
+        }
+    # A blank payment-details paragraph leaves no gap of empty lines behind.
+    body = re.sub(r"\n{3,}", "\n\n", fill_placeholders(body, values)).strip() + "\n"
+    subject = " ".join(fill_placeholders(subject, values).split())
+    return _message(document, subject, body, invoice_pdf(invoice, document),
+                    invoice.bill_to_email, invoice.bill_to_name)

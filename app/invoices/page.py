@@ -2,6 +2,7 @@
 (app.invoices.editor) share: the page template, the context every block of it needs, the
 invoice of the URL, and the way back to the page."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -13,14 +14,14 @@ from app.web.access import permission_for
 from app.billing.editability import editable_detail_fields
 from app.billing.enums import BACKINGS
 from app.billing.lifecycle import ACTIONS, is_allowed
-from app.billing.payments import Due
+from app.billing.payments import Due, days_overdue
 from app.billing.totals import over_contract
 from app.extensions import db
 from app.htmx import blocks
 from app.invoices.forms import PaymentForm
 from app.invoices.queries import DETAIL_PAGE, GROUPS
-from app.models import Invoice, InvoiceLine, Payment
-from app.services import payments
+from app.models import Invoice, InvoiceLine, Payment, Reminder
+from app.services import payments, reminders
 from app.services.exporting import invoiced_to_date
 from app.web.templating import input_price, plain_number, typed
 
@@ -32,7 +33,8 @@ ACTION_ENDPOINTS = {"edit": "edit_detail", "recalculate": "recalculate", "refres
                     "submit_review": "submit_review", "back_to_draft": "back_to_draft",
                     "confirm": "confirm", "mark_paid": "mark_paid", "reopen_paid": "reopen_paid",
                     "delete": "delete", "cancel": "cancel", "correct": "correct",
-                    "pay": "record_payment", "reverse_payment": "reverse_payment"}
+                    "pay": "record_payment", "reverse_payment": "reverse_payment",
+                    "remind": "send_reminder"}
 
 
 def offered(action: str, state: str, invoice_type: str = "invoice") -> bool:
@@ -104,6 +106,9 @@ class PaymentsPanel:
     can_reverse: bool
     # The open Reverse forms: payment id → (the reason typed, its error).
     reversing: dict[int, tuple[str, str]] = field(default_factory=dict)
+    reminders: list[Reminder] = field(default_factory=list)  # each level sent or tried
+    days_overdue: int = 0
+    can_remind: bool = False  # overdue, something due, and the user may send reminders
     notice: str | None = None
     notice_kind: str = "info"
 
@@ -134,9 +139,17 @@ def payments_panel(invoice: Invoice, allowed: set[str] | frozenset[str], *,
         form.amount.typed = typed(formatting.money_plain(shown, invoice.currency))
     elif "pay" not in allowed:
         form = None
+    late = days_overdue(invoice.due_date, today())
     return PaymentsPanel(found, due, invoice.currency, partly, form,
                          "pay" in allowed and not due.settled, "reverse_payment" in allowed,
+                         reminders=reminders.reminders_of(invoice), days_overdue=late,
+                         can_remind="remind" in allowed and late > 0 and due.amount > 0,
                          **extra)
+
+
+def today() -> dt.date:
+    """The day the page ages the invoice on (tests replace it)."""
+    return dt.date.today()
 
 
 def typed_quantity(value: Decimal | None) -> str:

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 
 import datetime as dt
 
-from sqlalchemy import Select, func, literal, select, tuple_
-from sqlalchemy.orm import joinedload, selectinload, with_expression
+from sqlalchemy import Select, case, func, literal, select, tuple_, type_coerce
+from sqlalchemy.orm import aliased, joinedload, selectinload, with_expression
 
 from app.extensions import db
 from app.models import (Category, Contract, Invoice, InvoiceLine, InvoiceLineDetail, InvoiceSend,
-                        Product, Resource, Role, Task, Unit)
+                        Payment, Product, Resource, Role, Task, Unit)
+from app.models.types import ExactDecimal
 
 DETAIL_PAGE = 50
 GROUPS = ("chargeable", "non_chargeable", "complimentary")
@@ -32,9 +33,24 @@ def invoice_list(status: str | None = None, project_invoice_status: str | None =
     last_sent = (select(func.max(InvoiceSend.sent_at))
                  .where(InvoiceSend.invoice_id == Invoice.id, InvoiceSend.result == "sent")
                  .correlate(Invoice).scalar_subquery())
+    credit_note = aliased(Invoice)
+    credited = (select(func.coalesce(func.sum(credit_note.total_amount), 0))
+                .where(credit_note.corrects_invoice_id == Invoice.id,
+                       credit_note.project_invoice_status == "confirmed",
+                       credit_note.status != "cancelled")
+                .correlate(Invoice).scalar_subquery())
+    paid = (select(func.coalesce(func.sum(case((Payment.kind == "payment", Payment.amount),
+                                               else_=-Payment.amount)), 0))
+            .where(Payment.invoice_id == Invoice.id, Payment.reversed_at.is_(None))
+            .correlate(Invoice).scalar_subquery())
+    # What is due by the rule of app.billing.payments.amount_due: total + credit notes'
+    # totals (≤ 0) − payments + refunds (tests/web/test_invoice_list_glance.py compares).
     query = (select(Invoice)
              .options(joinedload(Invoice.contract), joinedload(Invoice.customer),
-                      with_expression(Invoice.last_sent_at, last_sent))
+                      with_expression(Invoice.last_sent_at, last_sent),
+                      with_expression(Invoice.listed_paid, type_coerce(paid, ExactDecimal)),
+                      with_expression(Invoice.listed_due, type_coerce(
+                          Invoice.total_amount + credited - paid, ExactDecimal)))
              .order_by(*_SORTS.get(sort, _SORTS["-date"])))
     if status:
         query = query.where(Invoice.status == status)

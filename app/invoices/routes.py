@@ -20,12 +20,13 @@ from app.invoices.forms import (SORTS, InvoiceFilterForm, MarkPaidForm, PaymentF
                                 ReopenPaidForm, ReversePaymentForm, fill_contract_choices,
                                 fill_customer_choices)
 from app.invoices.history import full_history, recent_history
+from app.invoices import page
 from app.invoices.page import (PAGE, back, base_context, invoice_or_404, message,
                                payments_panel, shows_payments)
 from app.invoices.queries import first_detail_pages, invoice_by_code, invoice_list, references
 from app.models import Invoice
 from app.services import ServiceError
-from app.services import corrections, editing, lifecycle
+from app.services import corrections, editing, lifecycle, reminders
 from app.services.exporting import invoice_json
 from app.web.pages import paginate
 
@@ -373,6 +374,20 @@ def reverse_payment(code: str, payment_id: int):
     amount = formatting.money(payment.amount, invoice.currency)
     text = (_("Refund of %(amount)s reversed.", amount=amount) if payment.kind == "refund"
             else _("Payment of %(amount)s reversed.", amount=amount))
+    return _payments_answer(code, done=True, notice=text, notice_kind="success")
+
+
+@bp.post("/invoices/<code>/reminders")
+def send_reminder(code: str):
+    """Send the next payment reminder of an overdue invoice now, with its PDF: the card
+    answers with the reminder listed (sent, or failed with why)."""
+    invoice = invoice_or_404(code)
+    try:
+        outcome = reminders.send_reminder(invoice.code, today=page.today())
+    except ServiceError as error:  # a mail failure too: recorded, the card lists it
+        return _payments_answer(code, error.status, notice=str(error), notice_kind="error")
+    text = _("Reminder %(level)s sent to %(recipient)s.", level=outcome.level,
+             recipient=outcome.recipient)
     return _payments_answer(code, done=True, notice=text, notice_kind="success")
 
 

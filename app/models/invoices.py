@@ -52,6 +52,10 @@ class Invoice(db.Model):
         # At most one draft (or in-review) correction of an invoice at a time.
         Index("uq_invoices_open_correction", "corrects_invoice_id", unique=True,
               sqlite_where=text(_OPEN_CORRECTION), postgresql_where=text(_OPEN_CORRECTION)),
+        # The credit notes of an invoice (what is due on it, in the invoice list).
+        Index("ix_invoices_corrects_invoice_id", "corrects_invoice_id",
+              sqlite_where=text("corrects_invoice_id IS NOT NULL"),
+              postgresql_where=text("corrects_invoice_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +120,10 @@ class Invoice(db.Model):
     # When it last went out to the customer: loaded by the invoice list (a correlated
     # subquery of its one statement, app.invoices.queries), None elsewhere.
     last_sent_at: Mapped[dt.datetime | None] = query_expression()
+    # The invoice list's: what is still owed and what was paid (net of refunds), read with
+    # the list (app.invoices.queries.invoice_list).
+    listed_due: Mapped[Decimal | None] = query_expression()
+    listed_paid: Mapped[Decimal | None] = query_expression()
 
     # Optimistic concurrency: every UPDATE checks and bumps the version it was read at.
     __mapper_args__ = {"version_id_col": version}

@@ -57,6 +57,7 @@ REFUSALS = {
     "correct": _l("Only confirmed or paid invoices can be corrected"),
     "pay": _l("Payments are recorded only on confirmed or paid invoices"),
     "reverse_payment": _l("Payments are reversed only on confirmed or paid invoices"),
+    "remind": _l("Reminders are sent only for confirmed invoices that are not paid"),
 }
 # Why a credit note does not do what an invoice does (app.billing.lifecycle).
 CREDIT_NOTE_REFUSALS = {
@@ -66,6 +67,7 @@ CREDIT_NOTE_REFUSALS = {
     "correct": _l("A credit note is not corrected itself: correct the invoice it corrects"),
     "pay": _l("A credit note is not paid like an invoice"),
     "reverse_payment": _l("A credit note is not paid like an invoice"),
+    "remind": _l("A credit note is not paid like an invoice"),
 }
 
 

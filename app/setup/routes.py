@@ -18,6 +18,7 @@ from app.models import (Category, CategoryPrice, Customer, PriceList, Product, P
                         Role, RolePrice, Task, Unit, UnitSchedule)
 from app.services import ServiceError
 from app.services import reference as services
+from app.services import reminders
 from app.setup import bp
 from app.setup.forms import (CategoryForm, CategoryPriceForm, CustomerForm, PriceForm,
                              PriceListForm, ProductForm, ProjectForm, ResourceForm, RoleForm,
@@ -383,3 +384,68 @@ def rename_task(id_: int, task_id: int):
     except ServiceError as error:
         flash(_("The task was not renamed: %(reason)s", reason=str(error)), "error")
     return redirect(url_for("setup.edit", slug="projects", id_=id_, _anchor="tasks"))
+
+
+# ---------------------------------------------------------------- payment reminders (issue 15)
+
+REMINDER_LANGUAGES = (("en", "English"), ("ms", "Bahasa Melayu"), ("da", "Dansk"))
+
+
+def _posted_levels() -> list[reminders.LevelInput]:
+    """The levels of the posted form, in order: rows marked for removal and blank rows (no
+    days, no text) left out."""
+    rows, index = [], 0
+    form = request.form
+    while f"levels-{index}-days" in form and index < 50:
+        prefix = f"levels-{index}-"
+        texts = {f"{kind}_{code}": form.get(f"{prefix}{kind}_{code}", "")
+                 for kind in ("subject", "body") for code, _name in REMINDER_LANGUAGES}
+        typed_days = form.get(prefix + "days", "").strip()
+        index += 1
+        if form.get(prefix + "remove") or (not typed_days and not any(
+                value.strip() for value in texts.values())):
+            continue
+        # Not a whole number: None, which the rule refuses next to the field.
+        days = int(typed_days) if typed_days.isdigit() and len(typed_days) < 6 else None
+        rows.append(reminders.LevelInput(
+            days, {code: texts[f"subject_{code}"] for code, _name in REMINDER_LANGUAGES},
+            {code: texts[f"body_{code}"] for code, _name in REMINDER_LANGUAGES}))
+    return rows
+
+
+def _level_rows(rows: list[reminders.LevelInput]) -> list[dict]:
+    """What the page shows per level (and one blank row to add a level): the values, and
+    the shipped texts as each field's placeholder."""
+    shown = []
+    for number, row in enumerate([*rows, reminders.LevelInput(None, {}, {})], start=1):
+        defaults = {code: reminders.default_texts(number, code) for code, _name in REMINDER_LANGUAGES}
+        shown.append({"number": number, "days": "" if row.days is None else row.days,
+                      "subjects": row.subjects, "bodies": row.bodies, "defaults": defaults,
+                      "new": number == len(rows) + 1})
+    return shown
+
+
+@bp.route("/setup/reminders", methods=["GET", "POST"])
+def reminders_page():
+    """The payment reminder levels: when each is sent (days overdue) and what it says in
+    each language (blank: the shipped text)."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        rows = _posted_levels()
+        try:
+            reminders.save_levels(rows)
+        except ServiceError as error:
+            errors = error.errors or {error.field or "levels": str(error)}
+        else:
+            flash(_("Reminder levels saved."), "success")
+            return redirect(url_for("setup.reminders_page"))
+    else:
+        rows = [reminders.LevelInput(level.days,
+                                     {code: getattr(level, f"subject_{code}")
+                                      for code, _name in REMINDER_LANGUAGES},
+                                     {code: getattr(level, f"body_{code}")
+                                      for code, _name in REMINDER_LANGUAGES})
+                for level in reminders.levels()]
+    return render_template("setup/reminders.html", rows=_level_rows(rows), errors=errors,
+                           reminder_languages=REMINDER_LANGUAGES,
+                           placeholders=reminders.REMINDER_PLACEHOLDERS), (422 if errors else 200)

@@ -52,7 +52,7 @@ PERMISSIONS: dict[str, str] = {
     "invoices.send_reminder": "send_reminder",
     "receivables.upload_statement": "book_statements",
     "receivables.book_statement": "book_statements",
-    "setup.reminders": "manage_reminders",
+    "setup.reminders_page": "manage_reminders",
     "invoices.reopen_paid": "reopen_paid",
     "invoices.delete": "delete_invoice",
     "invoices.cancel": "delete_invoice",

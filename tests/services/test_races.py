@@ -297,3 +297,39 @@ def test_confirm_refuses_an_invoice_carrying_an_item_marked_elsewhere(app):
         confirm_invoice(invoice.code)
     db.session.refresh(invoice)
     assert invoice.number is None
+
+
+def test_two_reminder_runs_at_once_send_each_reminder_once(race, app, monkeypatch):
+    """Two `invoices remind` at the same moment (two cron jobs, two servers): every due
+    reminder reaches the mail server once, and is recorded once as sent."""
+    from app.models import Reminder
+    from app.services.reminders import LevelInput, save_levels
+    from tests.mail_server import start_server
+
+    controller, inbox = start_server(app)
+    # The racing processes build their own app: the mail settings reach them by environment.
+    for name in ("SMTP_HOST", "SMTP_PORT", "MAIL_FROM"):
+        monkeypatch.setenv(name, str(app.config[name]))
+    try:
+        save_levels([LevelInput(days, {}, {}) for days in (7, 21, 35)])
+        codes = []
+        for _round in range(ROUNDS):
+            for _i in range(3):
+                contract, _line, _actuals = contract_with_actuals(2)
+                codes.append(confirm_invoice(draft(contract).code).code)
+            db.session.commit()
+            due = db.session.scalar(select(func.max(Invoice.due_date)))
+            day = (due + dt.timedelta(days=7 * (_round % 3 + 1) * 3)).isoformat()
+            before = len(inbox.envelopes)
+            answers = race([("cli", "invoices", "remind", "--date", day)] * 2)
+            assert_sound(answers)
+            assert [status for status, _text in answers] == [0, 0], answers
+            sent = db.session.scalar(select(func.count()).select_from(Reminder).where(
+                Reminder.result == "sent"))
+            # Each invoice's reminder (one level per run) went out exactly once.
+            assert len(inbox.envelopes) == sent
+            assert len(inbox.envelopes) > before
+            pairs = db.session.execute(select(Reminder.invoice_id, Reminder.level)).all()
+            assert len(pairs) == len(set(pairs))
+    finally:
+        controller.stop()

@@ -108,3 +108,21 @@ def finish_wizard(client, ref: str, data: dict, **extra):
     return client.post(f"/contracts/{ref}/invoice",
                        data={**data, **extra, "action": "finish",
                              "selection": wizard_selection(html)})
+
+
+SIGN_IN_PASSWORD = "correct horse battery"
+
+
+def sign_in(client, app, monkeypatch, role):
+    """Sign in, with sign-in required for this test, as a user of `role` (made once)."""
+    from sqlalchemy import select
+
+    from app.models import User
+    from app.services.users import create_user
+
+    monkeypatch.setitem(app.config, "LOGIN_DISABLED", False)
+    email = f"{role}@example.com"
+    if not db.session.scalar(select(User.id).where(User.email == email)):
+        create_user(email, SIGN_IN_PASSWORD, role)
+    response = client.post("/login", data={"email": email, "password": SIGN_IN_PASSWORD})
+    assert response.status_code == 302

@@ -7,15 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, User
+from app.models import AuditEntry
 from app.services import ServiceError
 from app.services.lifecycle import confirm_invoice, mark_paid, reopen_paid
-from app.services.users import create_user
-from tests.web.helpers import error_next_to
+from tests.web.helpers import error_next_to, sign_in
 from tests.worlds import World
 
 HX = {"HX-Request": "true"}
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -23,14 +21,6 @@ def world(app):
     world = World()
     confirm_invoice(world.code)
     return world
-
-
-def sign_in(client, app, monkeypatch, role):
-    monkeypatch.setitem(app.config, "LOGIN_DISABLED", False)
-    email = f"{role}@example.com"
-    if not db.session.scalar(select(User.id).where(User.email == email)):
-        create_user(email, PASSWORD, role)
-    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
 
 
 def test_a_future_payment_date_is_refused_next_to_the_field(client, world):

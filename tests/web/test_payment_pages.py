@@ -10,16 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, Invoice, Payment, User
+from app.models import AuditEntry, Invoice, Payment
 from app.services.corrections import correct_invoice
 from app.services.invoicing import InvoiceParameters, create_invoice
 from app.services.lifecycle import confirm_invoice, record_payment
-from app.services.users import create_user
 from tests.factories import make_actual, make_contract, make_project, make_tm_line
-from tests.web.helpers import error_next_to
+from tests.web.helpers import error_next_to, sign_in
 
 HX = {"HX-Request": "true"}
-PASSWORD = "correct horse battery"
 DAY = "2026-04-10"
 
 
@@ -52,14 +50,6 @@ def pay(client, code, amount, **data):
     return client.post(f"/invoices/{code}/payments", headers=HX,
                        data={"kind": "payment", "amount": amount, "date": DAY,
                              "method": "bank_transfer", **data})
-
-
-def sign_in(client, app, monkeypatch, role):
-    monkeypatch.setitem(app.config, "LOGIN_DISABLED", False)
-    email = f"{role}@example.com"
-    if not db.session.scalar(select(User.id).where(User.email == email)):
-        create_user(email, PASSWORD, role)
-    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
 
 
 def test_the_page_of_a_confirmed_invoice_offers_a_payment_of_what_is_due(client, code):
@@ -273,3 +263,20 @@ def test_without_htmx_a_payment_on_a_draft_is_refused_with_the_reason(client, ap
     assert response.status_code == 409
     assert 'class="notice error"' in response.get_data(as_text=True)
     assert db.session.scalar(select(Payment.id)) is None
+
+
+def test_the_invoice_list_shows_partly_paid_and_what_is_due_by_the_rule(client, code):
+    from app.services.payments import due_of
+
+    html = client.get("/invoices").get_data(as_text=True)
+    assert 'data-testid="invoice-partly-paid"' not in html
+    assert 'data-testid="invoice-list-due"' not in html  # nothing paid: the total is due
+    assert pay(client, code, "1000.50").status_code == 200
+    html = client.get("/invoices").get_data(as_text=True)
+    assert 'data-testid="invoice-partly-paid"' in html
+    expected = due_of(fresh(code)).amount
+    assert expected == D("7905.75")
+    assert 'data-testid="invoice-list-due" data-value="7905.75"' in html
+    assert pay(client, code, "7905.75").status_code == 200
+    html = client.get("/invoices").get_data(as_text=True)
+    assert 'invoice-partly-paid' not in html and 'invoice-list-due' not in html
