@@ -127,3 +127,21 @@ def settled(page):
         expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
                ).to_have_count(0)
     return wait
+
+
+@pytest.fixture
+def confirmed_on_page(page, base_url, make_invoice, settled):
+    """open() → the Invoice ID of a fresh invoice (make_invoice's) confirmed through its page
+    in Chromium, the page left open on it: 1440 px wide, every hx-confirm question
+    answered yes."""
+    def open_confirmed(height: int = 1000) -> str:
+        page.set_viewport_size({"width": 1440, "height": height})
+        page.on("dialog", lambda dialog: dialog.accept())
+        code = make_invoice()
+        page.goto(f"{base_url}/invoices/{code}")
+        settled()
+        page.get_by_test_id("action-confirm").click()
+        expect(page.get_by_test_id("invoice-project-status")).to_have_attribute(
+            "data-value", "confirmed")
+        return code
+    return open_confirmed

@@ -17,14 +17,8 @@ SHOTS = "/tmp/shots"
 
 
 def test_correct_an_invoice_by_a_credit_note_and_read_its_pdf(page: Page, base_url: str,
-                                                              make_invoice, settled):
-    page.set_viewport_size({"width": 1440, "height": 1000})
-    page.on("dialog", lambda dialog: dialog.accept())  # the hx-confirm questions
-    code = make_invoice()
-    page.goto(f"{base_url}/invoices/{code}")
-    settled()
-    page.get_by_test_id("action-confirm").click()
-    expect(page.get_by_test_id("invoice-project-status")).to_have_attribute("data-value", "confirmed")
+                                                              confirmed_on_page, settled):
+    code = confirmed_on_page()
     number = page.get_by_test_id("invoice-number").inner_text().strip()
     assert number != "—"
 

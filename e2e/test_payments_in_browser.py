@@ -13,15 +13,8 @@ SHOTS = "/tmp/shots"
 
 
 def test_record_a_partial_payment_and_see_the_amount_due_update_in_place(
-        page: Page, base_url: str, make_invoice, settled):
-    page.set_viewport_size({"width": 1440, "height": 1000})
-    page.on("dialog", lambda dialog: dialog.accept())  # the hx-confirm of Confirm
-    code = make_invoice()
-    page.goto(f"{base_url}/invoices/{code}")
-    settled()
-    page.get_by_test_id("action-confirm").click()
-    expect(page.get_by_test_id("invoice-project-status")).to_have_attribute(
-        "data-value", "confirmed")
+        page: Page, confirmed_on_page, settled):
+    confirmed_on_page()
     panel = page.get_by_test_id("payments-panel")
     expect(panel.get_by_test_id("invoice-amount-due")).to_have_attribute("data-value", "19625.00")
     settled()
@@ -78,13 +71,8 @@ def test_record_a_partial_payment_and_see_the_amount_due_update_in_place(
 
 
 def test_a_partly_paid_invoice_is_on_the_receivables_page_in_its_bucket(
-        page: Page, base_url: str, make_invoice, settled):
-    page.set_viewport_size({"width": 1440, "height": 1000})
-    page.on("dialog", lambda dialog: dialog.accept())
-    code = make_invoice()
-    page.goto(f"{base_url}/invoices/{code}")
-    settled()
-    page.get_by_test_id("action-confirm").click()
+        page: Page, base_url: str, confirmed_on_page, settled):
+    code = confirmed_on_page()
     panel = page.get_by_test_id("payments-panel")
     expect(panel.get_by_test_id("invoice-amount-due")).to_have_attribute("data-value", "19625.00")
     settled()

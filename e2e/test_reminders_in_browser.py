@@ -2,7 +2,7 @@
 the reminder on the Payments card in place, the mail reaching a real SMTP server with the
 PDF attached; the admin's page of reminder levels.
 
-The invoice is make_invoice's (e2e/conftest.py); the page ages it 9 days past its due date.
+The invoice is make_invoice's, confirmed on its page (e2e/conftest.py); the page ages it 9 days past its due date.
 """
 
 import datetime as dt
@@ -29,15 +29,8 @@ def inbox(live_app):
 
 
 def test_send_reminder_on_an_overdue_invoice_lists_it_in_place(
-        page: Page, base_url: str, make_invoice, settled, inbox, monkeypatch):
-    page.set_viewport_size({"width": 1440, "height": 1100})
-    page.on("dialog", lambda dialog: dialog.accept())
-    code = make_invoice()
-    page.goto(f"{base_url}/invoices/{code}")
-    settled()
-    page.get_by_test_id("action-confirm").click()
-    expect(page.get_by_test_id("invoice-project-status")).to_have_attribute(
-        "data-value", "confirmed")
+        page: Page, base_url: str, confirmed_on_page, settled, inbox, monkeypatch):
+    confirmed_on_page(height=1100)
     panel = page.get_by_test_id("payments-panel")
     expect(panel.get_by_test_id("action-send-reminder")).to_have_count(0)  # not yet due
 

@@ -18,15 +18,8 @@ SHOTS = "/tmp/shots"
 
 
 def test_upload_a_statement_and_book_its_line(page: Page, base_url: str, live_app,
-                                              make_invoice, settled):
-    page.set_viewport_size({"width": 1440, "height": 1000})
-    page.on("dialog", lambda dialog: dialog.accept())  # the hx-confirm of Confirm
-    code = make_invoice()
-    page.goto(f"{base_url}/invoices/{code}")
-    settled()
-    page.get_by_test_id("action-confirm").click()
-    expect(page.get_by_test_id("invoice-project-status")).to_have_attribute(
-        "data-value", "confirmed")
+                                              confirmed_on_page, settled):
+    code = confirmed_on_page()
     with live_app.app_context():
         number = db.session.scalar(select(Invoice.number).where(Invoice.code == code))
         db.session.remove()

@@ -163,3 +163,14 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def inbox(app):
+    """A real SMTP server (aiosmtpd) in this process, the app's mail settings pointed at
+    it: what it was handed (tests/mail_server.py)."""
+    from tests.mail_server import start_server
+
+    controller, inbox = start_server(app)
+    yield inbox
+    controller.stop()

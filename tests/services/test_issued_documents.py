@@ -14,15 +14,7 @@ from app.models import InvoiceSend, IssuedDocument
 from app.services.lifecycle import confirm_invoice, mark_paid
 from app.services.mailing import send_invoice
 from tests.factories import pdf_text
-from tests.mail_server import start_server
 from tests.worlds import document_invoice
-
-
-@pytest.fixture
-def inbox(app):
-    controller, inbox = start_server(app)
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

@@ -12,18 +12,10 @@ from app.extensions import db
 from app.models import Customer, Invoice, InvoiceSend
 from app.services import ServiceError
 from app.services.mailing import BadRecipient, recipient_address, send_invoice
-from tests.mail_server import start_server
 from tests.worlds import document_invoice
 
 EVIL_NAME = "Evil\r\nBcc: x@example.com"
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def inbox(app):
-    controller, inbox = start_server(app)
-    yield inbox
-    controller.stop()
 
 
 def bill_to(invoice: Invoice, **values) -> Invoice:

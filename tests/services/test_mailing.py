@@ -15,13 +15,6 @@ from tests.mail_server import free_port, start_server
 from tests.worlds import EXTERNAL, document_invoice
 
 
-@pytest.fixture
-def inbox(app):
-    controller, inbox = start_server(app)
-    yield inbox
-    controller.stop()
-
-
 def sends(invoice: Invoice) -> list[tuple[str, str]]:
     return [(s.recipient, s.result) for s in db.session.scalars(
         select(InvoiceSend).where(InvoiceSend.invoice_id == invoice.id).order_by(InvoiceSend.id))]

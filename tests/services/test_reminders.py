@@ -21,13 +21,6 @@ from tests.worlds import document_invoice
 
 
 @pytest.fixture
-def inbox(app):
-    controller, inbox = start_server(app)
-    yield inbox
-    controller.stop()
-
-
-@pytest.fixture
 def shipped_levels(app):
     """The levels the migration ships: 1st at 7 days overdue, 2nd at 21, final at 35, with
     the default texts of each language."""

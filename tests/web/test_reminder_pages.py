@@ -11,18 +11,11 @@ from app.extensions import db
 from app.invoices import page
 from app.models import ReminderLevel
 from app.services.reminders import LevelInput, save_levels
-from tests.mail_server import free_port, start_server
+from tests.mail_server import free_port
 from tests.web.helpers import sign_in
 from tests.worlds import document_invoice
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def inbox(app):
-    controller, inbox = start_server(app)
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
