@@ -18,7 +18,13 @@ NAME = String(200)
 class Customer(db.Model):
     __tablename__ = "customers"
     __table_args__ = (CheckConstraint("length(country) = 2", name="country_alpha2"),
-                      CheckConstraint("language IN ('en', 'ms', 'da')", name="language_valid"))
+                      CheckConstraint("language IN ('en', 'ms', 'da')", name="language_valid"),
+                      CheckConstraint("einvoice_profile IN ('none', 'peppol', 'oioubl')",
+                                      name="einvoice_profile_valid"),
+                      CheckConstraint("vat_treatment IN ('standard', 'exempt', 'out_of_scope')",
+                                      name="vat_treatment_valid"),
+                      CheckConstraint("(endpoint_id IS NULL) = (endpoint_scheme IS NULL)",
+                                      name="endpoint_with_scheme"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str | None] = mapped_column(KEY, unique=True)
@@ -34,6 +40,17 @@ class Customer(db.Model):
     # them at zero, and add a time annex (each time detail with its date, resource, role).
     hide_non_chargeable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     time_annex: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # E-invoices (issue 16): which profile the customer receives (none: PDF only), its
+    # electronic address (Peppol EndpointID) with the scheme (EAS code, 0184: a Danish
+    # CVR), its legal registration (CVR), and whether its invoices are exempt from VAT or
+    # out of its scope (with the reason an exempt invoice must state).
+    einvoice_profile: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    endpoint_id: Mapped[str | None] = mapped_column(String(100))
+    endpoint_scheme: Mapped[str | None] = mapped_column(String(4))
+    registration_id: Mapped[str | None] = mapped_column(String(50))
+    vat_treatment: Mapped[str] = mapped_column(String(15), default="standard",
+                                               server_default="standard")
+    vat_exemption_reason: Mapped[str | None] = mapped_column(String(200))
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
 

@@ -47,7 +47,10 @@ class DemoExists(ServiceError):
 CUSTOMERS = [
     {"key": "havnefronten", "name": "Havnefronten A/S", "email": "faktura@havnefronten.example",
      "language": "da", "bill_to": {"street": "Havnegade 12", "postal_code": "1058", "city": "København K",
-                 "country": "DK"}},
+                 "country": "DK"},
+     # Peppol through NemHandel, reached by a test CVR number (valid check digit).
+     "tax_registration_id": "DK13585628", "registration_id": "13585628",
+     "einvoice_profile": "peppol", "endpoint_scheme": "0184", "endpoint_id": "13585628"},
     {"key": "maju", "name": "Syarikat Maju Sdn. Bhd.", "email": "akaun@maju.example",
      "language": "ms", "bill_to": {"street": "Jalan Ampang 88", "postal_code": "50450", "city": "Kuala Lumpur",
                  "country": "MY"}},

@@ -15,6 +15,9 @@ from sqlalchemy import select
 from app.billing.money import PRICE_PLACES
 from app.billing.values import is_country, is_email
 from app.extensions import db
+from app.billing.identifiers import (EAS_SCHEMES, EINVOICE_PROFILES, INCOMPLETE, INVALID,
+                                     UNKNOWN_SCHEME, VAT_TREATMENTS, endpoint_problem,
+                                     registration_problem)
 from app.models import (Category, CategoryPrice, Contract, Customer, PriceList, Product, Project,
                         Resource, Role, RolePrice, Task, Unit, UnitSchedule)
 from app.services import Conflict, ServiceError, use_case
@@ -39,6 +42,53 @@ class CustomerValues:
     country: str
     tax_registration_id: str | None = None
     language: str = "en"
+    # E-invoices (issue 16): the profile received, the electronic address, the legal
+    # registration, and how VAT applies (with the reason when exempt).
+    einvoice_profile: str = "none"
+    endpoint_scheme: str | None = None
+    endpoint_id: str | None = None
+    registration_id: str | None = None
+    vat_treatment: str = "standard"
+    vat_exemption_reason: str | None = None
+
+
+def _einvoice_settings(values: CustomerValues, country: str) -> dict:
+    """The customer's e-invoice settings, checked: an electronic address with a known scheme
+    (and, where python-stdnum knows it, a valid number), a Danish registration that is a CVR
+    number, an exemption reason when its invoices are exempt, and an address for a profile."""
+    if values.einvoice_profile not in EINVOICE_PROFILES:
+        raise ServiceError(_("Choose one of the options."), field="einvoice_profile")
+    if values.vat_treatment not in VAT_TREATMENTS:
+        raise ServiceError(_("Choose one of the options."), field="vat_treatment")
+    scheme = text(values.endpoint_scheme, "endpoint_scheme", required=False, limit=4)
+    endpoint = text(values.endpoint_id, "endpoint_id", required=False, limit=100)
+    problem = endpoint_problem(scheme, endpoint)
+    if problem == INCOMPLETE:
+        field = "endpoint_id" if scheme else "endpoint_scheme"
+        raise ServiceError(_("An electronic address has a scheme and an identifier: give both, "
+                             "or neither."), field=field)
+    if problem == UNKNOWN_SCHEME:
+        raise ServiceError(_("Not an electronic address scheme we know (e.g. 0184 for a "
+                             "Danish CVR number)."), field="endpoint_scheme")
+    if problem == INVALID:
+        raise ServiceError(_("%(value)s is not a valid %(scheme)s identifier (its length or "
+                             "check digit is wrong).", value=endpoint,
+                             scheme=EAS_SCHEMES[scheme]), field="endpoint_id")
+    if values.einvoice_profile != "none" and not endpoint:
+        raise ServiceError(_("A customer who receives e-invoices needs an electronic address."),
+                           field="endpoint_id")
+    registration = text(values.registration_id, "registration_id", required=False, limit=50)
+    if registration_problem(country, registration):
+        raise ServiceError(_("A Danish registration number is a CVR number: 8 digits with a "
+                             "valid check digit."), field="registration_id")
+    reason = text(values.vat_exemption_reason, "vat_exemption_reason", required=False,
+                  limit=200)
+    if values.vat_treatment == "exempt" and not reason:
+        raise ServiceError(_("Say why the customer's invoices are exempt from VAT (the reason "
+                             "is printed on every e-invoice)."), field="vat_exemption_reason")
+    return {"einvoice_profile": values.einvoice_profile, "endpoint_scheme": scheme or None,
+            "endpoint_id": endpoint or None, "registration_id": registration or None,
+            "vat_treatment": values.vat_treatment, "vat_exemption_reason": reason or None}
 
 
 def _customer(values: CustomerValues) -> dict:
@@ -57,7 +107,7 @@ def _customer(values: CustomerValues) -> dict:
             "city": text(values.city, "city", limit=100), "country": country,
             "tax_registration_id": text(values.tax_registration_id, "tax_registration_id",
                                          required=False, limit=50) or None,
-            "language": values.language}
+            "language": values.language, **_einvoice_settings(values, country)}
 
 
 @use_case

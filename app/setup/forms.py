@@ -9,6 +9,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
+from app.billing.identifiers import EAS_SCHEMES
 from app.web.forms import AppForm, ChoiceField, DecimalField, Length, REQUIRED
 
 
@@ -28,6 +29,31 @@ class CustomerForm(AppForm):
                            choices=[SelectChoice("en", "English"),
                                     SelectChoice("ms", "Bahasa Melayu"),
                                     SelectChoice("da", "Dansk")])
+    # E-invoices (issue 16); the service checks each choice (app.services.reference).
+    einvoice_profile = SelectField(
+        _l("E-invoice"), default="none", validate_choice=False,
+        choices=[SelectChoice("none", _l("None (PDF only)")),
+                 SelectChoice("peppol", _l("Peppol BIS Billing 3.0")),
+                 SelectChoice("oioubl", _l("OIOUBL 2.1 (Denmark)"))],
+        description=_l("What the customer's system receives besides the PDF."))
+    endpoint_scheme = SelectField(
+        _l("Electronic address scheme"), default="", validate_choice=False,
+        choices=[SelectChoice("", "—"), *(SelectChoice(code, f"{code} {name}")
+                                          for code, name in EAS_SCHEMES.items())])
+    endpoint_id = StringField(_l("Electronic address"), [Optional(), Length(max=100)],
+                              description=_l("Where e-invoices are delivered (Peppol "
+                                             "EndpointID), e.g. the CVR number for 0184."))
+    registration_id = StringField(_l("Legal registration number"), [Optional(), Length(max=50)],
+                                  description=_l("The company number, e.g. the CVR number in "
+                                                 "Denmark."))
+    vat_treatment = SelectField(
+        _l("VAT"), default="standard", validate_choice=False,
+        choices=[SelectChoice("standard", _l("Standard (the contract's rates)")),
+                 SelectChoice("exempt", _l("Exempt from VAT")),
+                 SelectChoice("out_of_scope", _l("Not subject to VAT (out of scope)"))])
+    vat_exemption_reason = StringField(_l("VAT exemption reason"), [Optional(), Length(max=200)],
+                                       description=_l("Printed on every e-invoice of an exempt "
+                                                      "customer, e.g. the legal article."))
 
 
 class RoleForm(AppForm):

@@ -54,7 +54,11 @@ def _customer_values(form) -> services.CustomerValues:
     return services.CustomerValues(
         name=form.name.data, email=form.email.data, street=form.street.data,
         postal_code=form.postal_code.data, city=form.city.data, country=form.country.data,
-        tax_registration_id=form.tax_registration_id.data, language=form.language.data)
+        tax_registration_id=form.tax_registration_id.data, language=form.language.data,
+        einvoice_profile=form.einvoice_profile.data, endpoint_scheme=form.endpoint_scheme.data,
+        endpoint_id=form.endpoint_id.data, registration_id=form.registration_id.data,
+        vat_treatment=form.vat_treatment.data,
+        vat_exemption_reason=form.vat_exemption_reason.data)
 
 
 def _product_values(form) -> services.ProductValues:

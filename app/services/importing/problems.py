@@ -82,6 +82,16 @@ MESSAGES: dict[str, str] = {
     "product_price_decimals": N_("product '%(product)s' costs %(price)s, more decimals than "
                                  "%(currency)s allows (%(places)s)"),
     "write_in_price_required": N_("required for a write-in product"),
+    # customers' e-invoice settings (issue 16)
+    "endpoint_incomplete": N_("an electronic address has endpoint_scheme and endpoint_id: "
+                              "give both, or neither"),
+    "unknown_endpoint_scheme": N_("'%(scheme)s' is not an electronic address scheme we know "
+                                  "(e.g. 0184 for a Danish CVR number)"),
+    "invalid_endpoint": N_("'%(value)s' is not a valid identifier of scheme %(scheme)s"),
+    "endpoint_required": N_("required when einvoice_profile is '%(profile)s'"),
+    "invalid_cvr": N_("a Danish registration number is a CVR number: 8 digits with a valid "
+                      "check digit"),
+    "exemption_reason_required": N_("required when vat_treatment is 'exempt'"),
     # actuals
     "unknown_task": N_("unknown task '%(task)s' in project '%(project)s'"),
     "amount_too_large": N_("quantity × price is too large"),

@@ -18,6 +18,8 @@ from app.billing.schedule import (EARLIEST_START, FREQUENCIES, SEMI_MONTHLY_DAYS
 from app.billing.totals import default_tax
 from app.billing.values import (MAX_AMOUNT, MAX_DATE, MIN_DATE, beyond_max_amount, fits,
                                 plausible_date, too_large)
+from app.billing.identifiers import (EINVOICE_PROFILES, INCOMPLETE, INVALID, UNKNOWN_SCHEME,
+                                     VAT_TREATMENTS, endpoint_problem, registration_problem)
 from app.models import (Actual, Category, Contract, ContractLine, Customer, Milestone, PriceList,
                         Product, Project, Resource, Role)
 from app.services.importing.catalog import (Catalog, ContractRef, FlagRef, LineRef, PriceListRef,
@@ -40,7 +42,9 @@ ACTUAL_STATUSES = ("unbilled", "ready")  # later statuses come from invoicing, n
 TIME_AND_MATERIAL, FIXED_PRICE, PRODUCT = BILLING_METHODS
 WEEKLY = ("weekly", "biweekly")
 
-CUSTOMER_FIELDS = {"key", "name", "email", "bill_to", "tax_registration_id", "language"}
+CUSTOMER_FIELDS = {"key", "name", "email", "bill_to", "tax_registration_id", "language",
+                   "einvoice_profile", "endpoint_scheme", "endpoint_id", "registration_id",
+                   "vat_treatment", "vat_exemption_reason"}
 BILL_TO_FIELDS = {"street", "postal_code", "city", "country"}
 CONTRACT_FIELDS = {"key", "name", "customer", "currency", "price_list", "opportunity",
                    "description", "tax_rate", "lines"}
@@ -193,7 +197,37 @@ class Rules:
                               postal_code=bill_to.text("postal_code", limit=20),
                               city=bill_to.text("city", limit=100),
                               country=bill_to.country("country"))
+            values.update(self._einvoice_settings(item, values.get("country") or ""))
             self.define("customers", Ref(key), values)
+
+    @staticmethod
+    def _einvoice_settings(item: Item, country: str) -> dict:
+        """A customer's optional e-invoice settings (issue 16), checked as the setup page
+        checks them (app.billing.identifiers)."""
+        profile = item.choice("einvoice_profile", EINVOICE_PROFILES, required=False,
+                              default="none")
+        scheme = item.text("endpoint_scheme", required=False, limit=4)
+        endpoint = item.text("endpoint_id", required=False, limit=100)
+        problem = endpoint_problem(scheme, endpoint)
+        if problem == INCOMPLETE:
+            item.fail("endpoint_id" if scheme else "endpoint_scheme", "endpoint_incomplete")
+        elif problem == UNKNOWN_SCHEME:
+            item.fail("endpoint_scheme", "unknown_endpoint_scheme", scheme=scheme)
+        elif problem == INVALID:
+            item.fail("endpoint_id", "invalid_endpoint", value=endpoint, scheme=scheme)
+        elif profile not in (None, "none") and not endpoint:
+            item.fail("endpoint_id", "endpoint_required", profile=profile)
+        registration = item.text("registration_id", required=False, limit=50)
+        if registration_problem(country, registration):
+            item.fail("registration_id", "invalid_cvr")
+        treatment = item.choice("vat_treatment", VAT_TREATMENTS, required=False,
+                                default="standard")
+        reason = item.text("vat_exemption_reason", required=False, limit=200)
+        if treatment == "exempt" and not reason:
+            item.fail("vat_exemption_reason", "exemption_reason_required")
+        return {"einvoice_profile": profile or "none", "endpoint_scheme": scheme or None,
+                "endpoint_id": endpoint or None, "registration_id": registration or None,
+                "vat_treatment": treatment or "standard", "vat_exemption_reason": reason or None}
 
     def _flagged(self, items: list[Item], kind: str, column) -> None:
         named = []
