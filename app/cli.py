@@ -174,6 +174,12 @@ COMPANY_SETTINGS = ("COMPANY_NAME", "COMPANY_ADDRESS", "COMPANY_VAT_ID", "COMPAN
                     "COMPANY_PHONE", "COMPANY_BANK")
 
 
+# What e-invoices say of the seller beyond the printed block (issue 16).
+EINVOICE_SELLER_SETTINGS = ("COMPANY_STREET", "COMPANY_POSTAL_CODE", "COMPANY_CITY",
+                            "COMPANY_COUNTRY", "COMPANY_VAT_ID", "COMPANY_REGISTRATION_ID",
+                            "COMPANY_ENDPOINT_ID", "COMPANY_ENDPOINT_SCHEME", "COMPANY_IBAN")
+
+
 def status_lines(config) -> list[str]:
     """What `status` (and so scripts/run) prints: the mail server of "Send to customer" and
     the seller settings still unset, whose part of the invoice document is then empty."""
@@ -192,7 +198,37 @@ def status_lines(config) -> list[str]:
         lines.append(f"Seller on invoices: {', '.join(unset)} unset, so left out of the invoice"
                      + (f' document (named "{DEFAULT_COMPANY_NAME}")' if "COMPANY_NAME" in unset
                         else " document") + ".")
+    rules = config.get("EINVOICE_RULES_DIR")
+    if not rules:
+        lines.append("E-invoices: EINVOICE_RULES_DIR unset, so no e-invoice is offered (point "
+                     "it at the folder of the official UBL schemas and Peppol/OIOUBL rules).")
+    else:
+        missing = [name for name in EINVOICE_SELLER_SETTINGS if not config.get(name)]
+        lines.append(f"E-invoices: rules from {rules}" + (
+            f"; {', '.join(missing)} unset, which e-invoices need." if missing else "."))
     return lines
+
+
+def _export_einvoice(invoice, profile: str) -> None:
+    """Write the validated e-invoice to stdout, or fail with each failed rule on stderr."""
+    from app.billing.lifecycle import is_allowed
+    from app.documents import einvoice
+    from app.documents.einvoice.validation import advice
+
+    if not is_allowed("send", invoice.state):
+        fail(f"{invoice.code} is a draft: only a confirmed or paid invoice has an e-invoice")
+    try:
+        result = einvoice.export(invoice, profile)
+    except einvoice.EInvoiceUnavailable as error:
+        fail(str(error))
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(f"error: {problem}", err=True)
+        for failure in result.report.fatal:
+            click.echo(f"{failure.rule}: {advice(failure)}", err=True)
+        fail(f"{invoice.number}: the {profile} e-invoice is not valid "
+             f"({len(result.problems) + len(result.report.fatal)} error(s) above); nothing written")
+    click.echo(result.xml, nl=False)  # bytes: written as they are
 
 
 def register_invoice_cli(app: Flask) -> None:
@@ -359,9 +395,12 @@ def register_invoice_cli(app: Flask) -> None:
 
     @invoices.command("export")
     @click.argument("invoice_id")
-    @click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+    @click.option("--format", "fmt", type=click.Choice(["json", "ubl", "oioubl"]), default="json",
+                  help="json (default); ubl: the Peppol BIS 3 e-invoice; oioubl: OIOUBL 2.1.")
     def export(invoice_id, fmt) -> None:
-        """The invoice as JSON on stdout."""
+        """The invoice as JSON on stdout; with --format ubl or oioubl the validated e-invoice
+        (UBL XML) of a confirmed or paid invoice or credit note — exit 1 naming each failed
+        rule on stderr when it is not valid."""
         from app.services.exporting import invoice_json
         from app.services.lifecycle import find_invoice
 
@@ -369,7 +408,10 @@ def register_invoice_cli(app: Flask) -> None:
             invoice = find_invoice(invoice_id)
         except ServiceError as error:
             fail(str(error))
-        click.echo(json.dumps(invoice_json(invoice), indent=2, ensure_ascii=False))
+        if fmt == "json":
+            click.echo(json.dumps(invoice_json(invoice), indent=2, ensure_ascii=False))
+            return
+        _export_einvoice(invoice, "peppol" if fmt == "ubl" else "oioubl")
 
     @invoices.command("run-schedule")
     @click.option("--date", "as_of", help="Run as of this day (YYYY-MM-DD); default today.")

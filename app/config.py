@@ -71,6 +71,21 @@ def from_environment(instance_path: str) -> dict:
         "COMPANY_EMAIL": os.environ.get("COMPANY_EMAIL", ""),
         "COMPANY_PHONE": os.environ.get("COMPANY_PHONE", ""),
         "COMPANY_BANK": os.environ.get("COMPANY_BANK", ""),
+        # What e-invoices (issue 16) say of the seller beyond the printed block: a postal
+        # address in parts, the legal registration (CVR in Denmark), the Peppol electronic
+        # address and its scheme (0184: a Danish CVR), the account paid into.
+        "COMPANY_STREET": os.environ.get("COMPANY_STREET", ""),
+        "COMPANY_POSTAL_CODE": os.environ.get("COMPANY_POSTAL_CODE", ""),
+        "COMPANY_CITY": os.environ.get("COMPANY_CITY", ""),
+        "COMPANY_COUNTRY": os.environ.get("COMPANY_COUNTRY", "").strip().upper(),
+        "COMPANY_REGISTRATION_ID": os.environ.get("COMPANY_REGISTRATION_ID", ""),
+        "COMPANY_ENDPOINT_ID": os.environ.get("COMPANY_ENDPOINT_ID", ""),
+        "COMPANY_ENDPOINT_SCHEME": os.environ.get("COMPANY_ENDPOINT_SCHEME", ""),
+        "COMPANY_IBAN": os.environ.get("COMPANY_IBAN", "").replace(" ", "").upper(),
+        "COMPANY_BIC": os.environ.get("COMPANY_BIC", "").strip().upper(),
+        # The official UBL schemas and Peppol / CEN / OIOUBL rules (third-party files read
+        # from here, never copied into the app): without it, no e-invoice is offered.
+        "EINVOICE_RULES_DIR": os.environ.get("EINVOICE_RULES_DIR", ""),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "50")),
         # Any request body larger than this (a CSV upload of actuals) answers 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB") or DEFAULT_UPLOAD_MB)

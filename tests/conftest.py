@@ -18,6 +18,11 @@ from app.extensions import db
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 BUILTIN_TABLES = {"unit_schedules", "units", "alembic_version"}
 SHARED_MEMORY = Path("/dev/shm")
+# The official e-invoice schemas and rules (third-party, never in the repository):
+# EINVOICE_RULES_DIR, as .ci/run sets it, else the shared folder beside the checkout.
+EINVOICE_RULES = os.environ.get("EINVOICE_RULES_DIR") or next(
+    (str(path) for path in (Path(__file__).resolve().parents[2] / "shared" / "einvoice",
+                            Path("/work/shared/einvoice")) if path.is_dir()), "")
 # PostgreSQL: the tables whose id sequence was used since it was last restarted (by an
 # insert, even one rolled back): TRUNCATE … RESTART IDENTITY must reset them though empty.
 _USED_SEQUENCES = """
@@ -133,7 +138,7 @@ def _shared_app(database_url):
     of the run. Each test gets it through `app` with the config restored."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test",
                       "TESTING": True, "WTF_CSRF_ENABLED": False, "LOGIN_DISABLED": True,
-                      "SQLALCHEMY_RECORD_QUERIES": True})
+                      "SQLALCHEMY_RECORD_QUERIES": True, "EINVOICE_RULES_DIR": EINVOICE_RULES})
     pristine = _Pristine(app)
     yield app, pristine
     with app.app_context():

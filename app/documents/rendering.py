@@ -20,9 +20,11 @@ from markupsafe import Markup
 
 from app.billing.enums import ISSUED_STATES
 from app.billing.payments import fill_placeholders
+from app.documents import einvoice
 from app.documents.document import InvoiceDocument, build_document, thaw
 from app.formatting import day, money
 from app.models import Invoice, ReminderLevel
+from app.services import ServiceError
 from app.services.issuing import keep_pdf
 from app.services.reminders import texts_of
 
@@ -142,10 +144,38 @@ def invoice_pdf(invoice: Invoice, document: InvoiceDocument | None = None) -> by
 
 def invoice_mail(invoice: Invoice) -> EmailMessage:
     """The e-mail of an invoice to its bill-to address, with its PDF attached
-    (app.services.mailing.InvoiceMail)."""
+    (app.services.mailing.InvoiceMail) — and its validated e-invoice when the customer
+    receives one; an e-invoice that is not valid stops the send (EInvoiceRefused)."""
     document = build_document(invoice)
-    return build_message(document, invoice_pdf(invoice, document), invoice.bill_to_email,
-                         invoice.bill_to_name)
+    message = build_message(document, invoice_pdf(invoice, document), invoice.bill_to_email,
+                            invoice.bill_to_name)
+    if invoice.customer.einvoice_profile in einvoice.PROFILES:
+        attached = _valid_einvoice(invoice)
+        message.add_attachment(attached.xml, maintype="application", subtype="xml",
+                               filename=attached.file_name)
+    return message
+
+
+class EInvoiceRefused(ServiceError):
+    """The customer receives e-invoices and this one cannot be made valid now: nothing is
+    sent."""
+
+
+def _valid_einvoice(invoice: Invoice) -> einvoice.EInvoice:
+    """The customer's e-invoice of the invoice, or EInvoiceRefused naming each failed rule."""
+    from app.documents.einvoice.validation import advice
+
+    try:
+        result = einvoice.export(invoice)
+    except einvoice.EInvoiceUnavailable as error:
+        raise EInvoiceRefused(_("Not sent: %(customer)s receives e-invoices, and %(reason)s",
+                                customer=invoice.customer.name, reason=str(error))) from error
+    if not result.ok:
+        reasons = [*result.problems, *(advice(f) for f in result.report.fatal)]
+        raise EInvoiceRefused(_("Not sent: the e-invoice %(customer)s receives is not valid — "
+                                "%(reasons)s", customer=invoice.customer.name,
+                                reasons=" · ".join(reasons)))
+    return result
 
 
 def reminder_mail(invoice: Invoice, level: ReminderLevel, days_overdue: int,

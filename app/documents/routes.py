@@ -2,13 +2,13 @@
 
 import io
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.billing.lifecycle import is_allowed
-from app.documents import bp
+from app.documents import bp, einvoice
 from app.models import Invoice
 from app.services import ServiceError
 from app.documents.document import build_document
@@ -95,3 +95,54 @@ def send(code: str):
             flash(_("The invoice was sent to %(recipient)s.", recipient=sent.recipient),
                   "success")
     return _back(invoice_code)
+
+
+# ---------------------------------------------------------------- e-invoices (issue 16)
+
+def _einvoice(invoice: Invoice, profile: str | None):
+    """The e-invoice of an issued invoice in the profile asked for (the customer's by
+    default); 404 for a draft, which has no legal number to carry."""
+    if not _send_allowed(invoice):
+        abort(404)
+    if profile is not None and profile not in einvoice.PROFILES:
+        abort(404)
+    return einvoice.export(invoice, profile)
+
+
+@bp.get("/invoices/<code>/einvoice")
+def einvoice_panel(code: str):
+    """The e-invoice card of the invoice page (loaded by htmx): valid, with its download;
+    or each failed rule with what to do; or how to configure the rules."""
+    invoice = _invoice(code)
+    profile = request.args.get("profile") or None
+    try:
+        result, unavailable = _einvoice(invoice, profile), None
+    except einvoice.EInvoiceUnavailable as error:
+        result, unavailable = None, str(error)
+    return render_template("documents/_einvoice.html", invoice=invoice, result=result,
+                           unavailable=unavailable, profiles=einvoice.PROFILES,
+                           advice=advice)
+
+
+@bp.get("/invoices/<code>.xml")
+def einvoice_xml(code: str):
+    """The validated e-invoice (UBL) as a download; refused (422, with the failed rules)
+    while any rule fails, and 503 with how to configure it when the rules are not set up."""
+    invoice = _invoice(code)
+    try:
+        result = _einvoice(invoice, request.args.get("profile") or None)
+    except einvoice.EInvoiceUnavailable as error:
+        return render_template("documents/einvoice_refused.html", invoice=invoice,
+                               result=None, unavailable=str(error), advice=advice), 503
+    if not result.ok:
+        return render_template("documents/einvoice_refused.html", invoice=invoice,
+                               result=result, unavailable=None, advice=advice), 422
+    return send_file(io.BytesIO(result.xml), mimetype="application/xml", as_attachment=True,
+                     download_name=result.file_name)
+
+
+def advice(failure) -> str:
+    """What a bookkeeper does about a failed rule (app.documents.einvoice.validation)."""
+    from app.documents.einvoice.validation import advice as rule_advice
+
+    return rule_advice(failure)
