@@ -206,6 +206,18 @@ def status_lines(config) -> list[str]:
         missing = [name for name in EINVOICE_SELLER_SETTINGS if not config.get(name)]
         lines.append(f"E-invoices: rules from {rules}" + (
             f"; {', '.join(missing)} unset, which e-invoices need." if missing else "."))
+    # The seller's identifiers, checked as a customer's are (python-stdnum where it knows).
+    from app.billing.identifiers import endpoint_problem, registration_problem
+
+    scheme, endpoint = config.get("COMPANY_ENDPOINT_SCHEME"), config.get("COMPANY_ENDPOINT_ID")
+    if (scheme or endpoint) and endpoint_problem(scheme, endpoint):
+        lines.append(f"COMPANY_ENDPOINT_SCHEME {scheme or '(unset)'} / COMPANY_ENDPOINT_ID "
+                     f"{endpoint or '(unset)'} is not a valid electronic address: "
+                     "e-invoices will be refused.")
+    if registration_problem(config.get("COMPANY_COUNTRY") or "",
+                            config.get("COMPANY_REGISTRATION_ID")):
+        lines.append("COMPANY_REGISTRATION_ID is not a valid CVR number (8 digits with its "
+                     "check digit).")
     return lines
 
 

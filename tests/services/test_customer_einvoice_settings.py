@@ -84,3 +84,18 @@ def test_the_import_takes_the_settings_and_refuses_bad_ones_by_path(app):
     customer = db.session.query(Customer).one()
     assert (customer.einvoice_profile, customer.endpoint_id, customer.vat_treatment) == (
         "peppol", "13585628", "standard")
+
+
+def test_status_names_what_e_invoices_miss_and_a_seller_address_that_is_wrong(app, runner):
+    app.config.update(EINVOICE_RULES_DIR="")
+    assert "EINVOICE_RULES_DIR unset" in runner.invoke(args=["status"]).output
+    app.config.update(EINVOICE_RULES_DIR="/srv/einvoice", COMPANY_ENDPOINT_SCHEME="0184",
+                      COMPANY_ENDPOINT_ID="12345678", COMPANY_COUNTRY="DK",
+                      COMPANY_REGISTRATION_ID="12345678")
+    output = runner.invoke(args=["status"]).output
+    assert "E-invoices: rules from /srv/einvoice; COMPANY_STREET" in output
+    assert "COMPANY_ENDPOINT_ID 12345678 is not a valid electronic address" in output
+    assert "COMPANY_REGISTRATION_ID is not a valid CVR number" in output
+    app.config.update(COMPANY_ENDPOINT_ID="13585628", COMPANY_REGISTRATION_ID="13585628")
+    output = runner.invoke(args=["status"]).output
+    assert "not a valid" not in output
