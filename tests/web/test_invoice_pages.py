@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 from app.extensions import db
+from app.invoices import page as invoice_page
 from app.services.invoicing import recalculate
 from app.services.lifecycle import confirm_invoice, mark_paid
 from tests.factories import (make_actual, make_category, make_contract, make_customer,
@@ -115,7 +116,9 @@ def test_a_draft_invoice_page_is_an_editor(client):
     assert 'name="version"' in content
 
 
-def test_confirmed_and_paid_invoices_render_read_only(client):
+def test_confirmed_and_paid_invoices_render_read_only(client, monkeypatch):
+    # Aged on its invoice date: not overdue, so the payments card offers no Send reminder.
+    monkeypatch.setattr(invoice_page, "today", lambda: dt.date(2026, 4, 1))
     invoice = _invoice()
     db.session.commit()
     confirm_invoice(invoice.code, now=dt.datetime(2026, 4, 1))
