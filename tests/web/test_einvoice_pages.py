@@ -10,6 +10,7 @@ from app.models import Customer, InvoiceSend
 from app.services import ServiceError
 from app.services.mailing import send_invoice
 from tests.einvoice_worlds import configure_seller, einvoice_invoice
+from tests.web.helpers import error_next_to
 
 HX = {"HX-Request": "true"}
 UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -108,3 +109,28 @@ def test_send_to_customer_attaches_the_e_invoice_or_is_refused_when_it_is_not_va
     send_invoice(invoice.code)
     assert [a.get_content_type() for a in inbox.messages[-1].iter_attachments()] == [
         "application/pdf"]
+
+
+CUSTOMER = {"name": "Nordisk Byg A/S", "email": "faktura@nordiskbyg.example",
+            "street": "Havnegade 1", "postal_code": "1058", "city": "København K",
+            "country": "DK", "language": "da"}
+
+
+def test_the_customer_page_takes_the_e_invoice_settings_and_refuses_next_to_the_field(
+        app, client):
+    answer = client.post("/setup/customers/new", data={
+        **CUSTOMER, "einvoice_profile": "peppol", "endpoint_scheme": "0184",
+        "endpoint_id": "13585627"})
+    assert answer.status_code == 200  # the page again, with the error (422 for htmx)
+    html = answer.get_data(as_text=True)
+    assert "is not a valid DK CVR" in error_next_to(html, "endpoint_id")
+    assert 'value="13585627"' in html  # what was typed stays
+    answer = client.post("/setup/customers/new", data={
+        **CUSTOMER, "einvoice_profile": "oioubl", "endpoint_scheme": "0184",
+        "endpoint_id": "13585628", "registration_id": "13585628"})
+    assert answer.status_code == 302
+    customer = db.session.query(Customer).one()
+    assert (customer.einvoice_profile, customer.endpoint_scheme, customer.endpoint_id) == (
+        "oioubl", "0184", "13585628")
+    page = client.get(f"/setup/customers/{customer.id}").get_data(as_text=True)
+    assert '<option selected value="0184">' in page or 'value="0184" selected' in page
