@@ -197,3 +197,19 @@ def test_a_thousand_line_invoice_is_built_and_passes(app):
         # 1,000 taxes of 300.00 each: exact, no rounding drift.
         assert built.problems == () and fatal_rules(built.xml, profile) == []
         assert len(etree.fromstring(built.xml).findall("cac:InvoiceLine", NS)) == 1000
+
+
+@pytest.mark.parametrize("profile", ["peppol", "oioubl"])
+def test_a_partly_paid_invoice_says_what_was_prepaid_and_what_is_left(app, profile):
+    from app.services.lifecycle import record_payment
+
+    invoice = einvoice_invoice()
+    record_payment(invoice.code, Decimal("1000.00"), dt.date(2026, 4, 5),
+                   today=dt.date(2026, 4, 5))
+    xml = build(invoice, profile, app.config).xml
+    assert fatal_rules(xml, profile) == []
+    root = etree.fromstring(xml)
+    total = "cac:LegalMonetaryTotal/cbc:"
+    assert amount(root, total + "PrepaidAmount") == Decimal("1000.00")
+    assert amount(root, total + "PayableAmount") == invoice.total_amount - Decimal("1000.00")
+    assert amount(root, total + "TaxInclusiveAmount") == invoice.total_amount

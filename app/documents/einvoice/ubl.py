@@ -31,6 +31,7 @@ from app.billing.money import EXACT, as_money, minor_units, plain
 from app.documents.document import customer_text, document_locale, tax_rates
 from app.extensions import db
 from app.models import Invoice, InvoiceLineDetail
+from app.services.payments import payments_of
 
 __all__ = ["Built", "PROFILES", "build"]
 
@@ -131,6 +132,9 @@ class Peppol:
 
     def payment_terms(self, root, invoice: Invoice, note: str, amount: str) -> None:
         _el(_el(root, "cac:PaymentTerms"), "cbc:Note", note)
+
+    def prepaid_payment(self, root, invoice: Invoice, paid: str) -> None:
+        """Peppol says what was prepaid in LegalMonetaryTotal only."""
 
     def tax_category(self, parent, tag: str, category: str, percent: Decimal | None,
                      reason: str | None = None) -> None:
@@ -242,6 +246,10 @@ class OIOUBL(Peppol):
         _el(terms, "cbc:Note", note)
         if not invoice.is_credit_note:  # = PayableAmount (F-INV134)
             _el(terms, "cbc:Amount", amount, currencyID=invoice.currency)
+
+    def prepaid_payment(self, root, invoice: Invoice, paid: str) -> None:
+        # OIOUBL states what was prepaid as a payment too (F-INV131: they must agree).
+        _el(_el(root, "cac:PrepaidPayment"), "cbc:PaidAmount", paid, currencyID=invoice.currency)
 
     def tax_category(self, parent, tag: str, category: str, percent: Decimal | None,
                      reason: str | None = None) -> None:
@@ -375,6 +383,17 @@ def _problems(invoice: Invoice, taxes, treatment: str) -> list[str]:
     return problems
 
 
+def _prepaid(invoice: Invoice) -> Decimal:
+    """What the customer has paid on an invoice (standing payments less refunds, at most its
+    total): the e-invoice's PrepaidAmount, so that PayableAmount is what is left to pay. A
+    credit note is never paid, and its original's credit notes are documents of their own."""
+    if invoice.is_credit_note:
+        return Decimal(0)
+    paid = sum((p.amount if p.kind == "payment" else -p.amount
+                for p in payments_of(invoice) if not p.is_reversed), Decimal(0))
+    return min(max(paid, Decimal(0)), invoice.total_amount)
+
+
 def build(invoice: Invoice, profile: str, config: Mapping) -> Built:
     """The e-invoice of a confirmed invoice or credit note in `profile` ("peppol",
     "oioubl"), with the seller settings of `config` (the app's config). Stale totals raise
@@ -448,7 +467,10 @@ def build(invoice: Invoice, profile: str, config: Mapping) -> Built:
     p.customer_contact(party, invoice.bill_to_email, buyer_reference)
 
     p.payment_means(root, invoice, config, credit)
-    p.payment_terms(root, invoice, due_note, text(sign * invoice.total_amount))
+    prepaid = _prepaid(invoice)
+    p.payment_terms(root, invoice, due_note, text(sign * (invoice.total_amount - prepaid)))
+    if prepaid:
+        p.prepaid_payment(root, invoice, text(prepaid))
 
     header_category = vat_category(invoice.tax_rate, treatment)
     header_percent = _percent(header_category, invoice.tax_rate)
@@ -488,7 +510,9 @@ def build(invoice: Invoice, profile: str, config: Mapping) -> Built:
         money(totals, "cbc:AllowanceTotalAmount", invoice.discount_amount)
     if invoice.freight_amount:
         money(totals, "cbc:ChargeTotalAmount", invoice.freight_amount)
-    money(totals, "cbc:PayableAmount", invoice.total_amount)
+    if prepaid:
+        money(totals, "cbc:PrepaidAmount", prepaid)
+    money(totals, "cbc:PayableAmount", invoice.total_amount - prepaid)
 
     for number, row in enumerate(_rows(invoice, lines, details, sign, treatment), 1):
         line = _el(root, f"cac:{kind}Line")
