@@ -19,7 +19,8 @@ __all__ = [
     "LineTotals", "NegativeFreight", "TaxRate", "TaxRateOutOfRange", "TaxSummaryDiffers", "TaxedAmount", "TooManyDecimals",
     "TotalsError", "counts_in_totals", "default_tax", "detail_amount", "detail_value_problems",
     "extended_amount",
-    "header_totals", "line_totals", "line_totals_of_sums", "over_contract", "product_line_totals",
+    "header_totals", "line_totals", "line_totals_after", "line_totals_of_sums", "over_contract",
+    "product_line_totals",
     "tax_summary",
 ]
 
@@ -197,6 +198,26 @@ def line_totals(details: Iterable[_Detail], currency: str) -> LineTotals:
             amount, tax = sums.get(d.billing_type, (Decimal(0), Decimal(0)))
             sums[d.billing_type] = (amount + a, tax + t)
     return line_totals_of_sums(sums, currency)
+
+
+def line_totals_after(line: _Line, before: _Detail | None, after: _Detail | None,
+                      currency: str) -> LineTotals:
+    """A line's totals after one of its details changed from `before` to `after` (None: the
+    detail was not there, or is gone), without reading the other details: what the detail
+    added (only when it counts_in_totals) is taken out and what it adds now is put in.
+    Every value is already rounded (SPEC 6), so this is exact: it equals line_totals over
+    the details as they are now, to the minor unit."""
+    with localcontext(EXACT):
+        amount = _money(line.amount, currency, "amount")
+        tax = _money(line.tax, currency, "tax")
+        if before is not None and counts_in_totals(before.billing_type):
+            amount -= _money(before.amount, currency, "amount")
+            tax -= _money(before.tax, currency, "tax")
+        if after is not None and counts_in_totals(after.billing_type):
+            amount += _money(after.amount, currency, "amount")
+            tax += _money(after.tax, currency, "tax")
+    return LineTotals(check_amount(amount, "amount"), check_amount(tax, "tax"),
+                      extended_amount(amount, tax))
 
 
 def product_line_totals(quantity: Decimal, price: Decimal, tax: Decimal, currency: str) -> LineTotals:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.extensions import db
+from app.extensions import SQLITE_IMMEDIATE, db
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,10 @@ def use_case(function=None, *, keeps_rows: bool = False):
     def run(*args, **kwargs):
         session = db.session()
         expires = session.expire_on_commit
+        immediate = None
+        if not SQLITE_IMMEDIATE.get() and _on_sqlite(session):
+            _end_read_transaction(session)
+            immediate = SQLITE_IMMEDIATE.set(True)
         try:
             result = function(*args, **kwargs)
             session.expire_on_commit = expires and not keeps_rows
@@ -104,8 +108,31 @@ def use_case(function=None, *, keeps_rows: bool = False):
         except BaseException:
             session.rollback()
             raise
+        finally:
+            if immediate is not None:
+                SQLITE_IMMEDIATE.reset(immediate)
 
     return run
+
+
+def _on_sqlite(session) -> bool:
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite"
+
+
+def _end_read_transaction(session) -> None:
+    """SQLite: the use case's transaction must begin IMMEDIATE (app.extensions), which a
+    transaction already open for what the edge read first (the invoice, the signed-in
+    user) cannot become. That one has written nothing: end it, keeping what it loaded, so
+    the use case begins its own. (With something pending, it is left as it is.)"""
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    expires = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expires
 
 
 # SQLSTATEs (PostgreSQL) of what another transaction did at the same moment.

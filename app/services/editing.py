@@ -2,7 +2,11 @@
 
 Every use case locks the invoice row, checks that the invoice may be edited, compares the
 version the edit was made on with the row's, refuses any field that app.billing.editability
-locks, applies the SPEC 5.4 computations and recomputes the line and header totals. When
+locks, applies the SPEC 5.4 computations and brings the line and header totals up to date.
+An edit or a new detail applies its own delta to its line and the header
+(invoicing.apply_detail_change: the cost does not grow with the invoice's details); the
+totals are written without bumping the invoice's or the line's version, so only the same
+row (or the same header field) changing under a person is a conflict (issue 17). When
 anything is refused, nothing is written (one transaction per use case).
 """
 
@@ -23,8 +27,8 @@ from app.billing.editability import (CORRECTION_HEADER_EDITABLE_FIELDS, HEADER_E
 from app.billing.pricing import price_field
 from app.billing.enums import CHARGEABLE, COMPLIMENTARY, NON_CHARGEABLE, TRANSACTION_CLASSES
 from app.billing.money import PERCENT_PLACES, PRICE_PLACES, QUANTITY_PLACES, minor_units, plain
-from app.billing.totals import (AmountTooLarge, DiscountOutOfRange, NegativeFreight,
-                                TooManyDecimals, TotalsError, check_amount,
+from app.billing.totals import (AmountTooLarge, DetailValues, DiscountOutOfRange,
+                                NegativeFreight, TooManyDecimals, TotalsError, check_amount,
                                 default_tax, detail_amount, detail_value_problems,
                                 extended_amount)
 from app.billing.values import (MAX_DATE, MIN_DATE, fits, is_country, is_email, plausible_date,
@@ -36,7 +40,7 @@ from app.services import Conflict, NotFound, ServiceError, audit, use_case
 from app.services import lifecycle
 from app.services.pricing import list_price
 from app.terms import FIELD_LABELS
-from app.services.invoicing import amount_refusal, recalculate
+from app.services.invoicing import amount_refusal, apply_detail_change, recalculate
 from app.services.lifecycle import InvoiceNotFound, check_action
 
 # The billing types a reviewer may choose; not_available never reaches an invoice.
@@ -334,6 +338,21 @@ def _recalculate(invoice: Invoice) -> None:
         raise _totals_refusal(error) from None
 
 
+def _values(detail: InvoiceLineDetail) -> DetailValues:
+    return DetailValues(detail.billing_type, detail.amount, detail.tax)
+
+
+def _apply_change(invoice: Invoice, line: InvoiceLine, before: DetailValues | None,
+                  detail: InvoiceLineDetail) -> None:
+    """The line and header totals after one detail's edit, from its delta (no re-sum of the
+    invoice's details: the cost of an edit does not grow with them); a total the change
+    would make invalid refuses the change."""
+    try:
+        apply_detail_change(invoice, line, before, _values(detail))
+    except TotalsError as error:
+        raise _totals_refusal(error) from None
+
+
 def _totals_refusal(error: TotalsError) -> ServiceError:
     if isinstance(error, DiscountOutOfRange):
         return ServiceError(_(
@@ -365,9 +384,10 @@ def update_detail(code: str, detail_id: int, version: int | None,
     previous = detail.billing_type
     if changed:
         before = _audited(detail)
+        counted = _values(detail)
         _apply(invoice, line, detail, changed)
         db.session.flush()
-        _recalculate(invoice)
+        _apply_change(invoice, line, counted, detail)
         after = _audited(detail)
         # Only what the reviewer changed: the amounts it recomputes are not edits of their own.
         _audit_changes(invoice, audit.target("detail", detail.id, detail.description
@@ -423,7 +443,7 @@ def add_detail(code: str, line_id: int, transaction_class: str | None,
         _apply(invoice, line, detail, values, creating=True)
     db.session.add(detail)
     db.session.flush()
-    _recalculate(invoice)
+    _apply_change(invoice, line, None, detail)
     audit.record(invoice.code, "add_detail", field="transaction_class", new=transaction_class,
                  target=audit.target("detail", detail.id, detail.description))
     return DetailEdit.of(detail, None)

@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import case, func, insert, literal, or_, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.billing.enums import EDITABLE_STATES, NOT_AVAILABLE, TRANSACTION_CLASSES
 from app.billing.corrections import correction_header
 from app.billing.milestones import milestone_gap
 from app.billing.money import as_money, plain
-from app.billing.totals import (AmountTooLarge, LineTotals, header_totals, line_totals_of_sums,
-                                product_line_totals)
+from app.billing.totals import (AmountTooLarge, DetailValues, LineTotals, header_totals,
+                                line_totals_after, line_totals_of_sums, product_line_totals)
 from app.billing.values import MAX_AMOUNT
 from app.extensions import db
 from app.models import (Actual, Contract, ContractLine, Invoice, InvoiceLine, InvoiceLineDetail,
@@ -515,11 +516,9 @@ def recalculate(invoice: Invoice) -> None:
     totals = []
     try:
         for line in db.session.scalars(select(InvoiceLine)
-                                       .where(InvoiceLine.invoice_id == invoice.id)):
+                                       .where(InvoiceLine.invoice_id == invoice.id)).all():
             if line.billing_method != "product":
-                line_totals = line_totals_of_sums(sums.get(line.id, {}), invoice.currency)
-                line.amount, line.tax = line_totals.amount, line_totals.tax
-                line.extended_amount = line_totals.extended_amount
+                write_totals(line, line_totals_of_sums(sums.get(line.id, {}), invoice.currency))
             totals.append(LineTotals(line.amount, line.tax, line.extended_amount))
         if invoice.is_credit_note:
             header = correction_header(
@@ -532,9 +531,51 @@ def recalculate(invoice: Invoice) -> None:
                                    invoice.freight_amount)
     except AmountTooLarge as error:
         raise amount_refusal(error) from None
-    invoice.detail_amount = header.detail_amount
-    invoice.discount_amount = header.discount_amount
-    invoice.freight_amount = header.freight_amount
-    invoice.pre_freight_amount = header.pre_freight_amount
-    invoice.total_tax = header.total_tax
-    invoice.total_amount = header.total_amount
+    write_totals(invoice, header)
+
+
+def apply_detail_change(invoice: Invoice, line: InvoiceLine, before: DetailValues | None,
+                        after: DetailValues | None) -> None:
+    """The line and header totals after one detail of the line changed from `before` to
+    `after` (None: added, removed), in a cost that does not grow with the invoice's details
+    (issue 17): the detail's old contribution out of its line and the new one in
+    (app.billing.totals.line_totals_after, exact: SPEC 6 adds already-rounded values), then
+    the header from the line totals (a handful of lines; the discount percent and the
+    discount and freight taxes follow the new detail amount). The caller holds the invoice
+    lock. A credit note's corrected rows keep the full recalculate."""
+    if invoice.is_credit_note:
+        recalculate(invoice)
+        return
+    db.session.flush()  # the detail's own row first; nothing pending is overwritten below
+    try:
+        write_totals(line, line_totals_after(line, before, after, invoice.currency))
+        lines = db.session.execute(select(InvoiceLine.amount, InvoiceLine.tax)
+                                   .where(InvoiceLine.invoice_id == invoice.id)).all()
+        header = header_totals(lines, invoice.currency, invoice.tax_rate,
+                               invoice.discount_percent, invoice.discount_amount,
+                               invoice.freight_amount)
+    except AmountTooLarge as error:
+        raise amount_refusal(error) from None
+    write_totals(invoice, header)
+
+
+_TOTALS = {InvoiceLine: ("amount", "tax", "extended_amount"),
+           Invoice: ("detail_amount", "discount_amount", "freight_amount", "pre_freight_amount",
+                     "total_tax", "total_amount")}
+
+
+def write_totals(row: Invoice | InvoiceLine, totals) -> None:
+    """Store computed totals on an invoice or a line with one UPDATE that leaves the row's
+    version alone: totals are not what a person edits, so another reviewer's edit of some
+    detail does not make the header form or a line's name form stale (issue 17: only the
+    same row, or the same header field, changing under a person is a conflict). The loaded
+    row shows the new values as committed ones."""
+    db.session.flush()  # what the use case set on the row is written (and versioned) first
+    values = {name: getattr(totals, name) for name in _TOTALS[type(row)]}
+    changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+    if not changed:
+        return
+    table = type(row).__table__
+    db.session.execute(update(table).where(table.c.id == row.id).values(**changed))
+    for name, value in changed.items():
+        set_committed_value(row, name, value)

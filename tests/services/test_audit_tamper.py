@@ -159,9 +159,12 @@ def test_without_the_insert_guard_replace_would_rewrite_an_entry(app):
             "'2026-01-01 00:00:00', 'confirm', '2026-0666')"))
         assert entries("PRO-000001")[0].new_value == "2026-0666"
     finally:
-        db.session.rollback()
-        for _name, sql in guards:
-            db.session.execute(text(sql))
+        db.session.rollback()  # DDL is transactional (app.extensions): the drop is undone
+        present = set(db.session.scalars(text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+        for name, sql in guards:
+            if name not in present:
+                db.session.execute(text(sql))
         db.session.commit()
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Actual, Invoice, InvoiceLine, InvoiceLineDetail
-from app.services.editing import update_detail
+from app.services.editing import update_detail, update_header
 from app.services.invoicing import recalculate
 from app.services.lifecycle import confirm_invoice, mark_paid, submit_for_review
 from tests.factories import HOUR, make_project
@@ -270,7 +270,10 @@ def test_header_errors_and_conflicts(client, world):
     assert 'id="h-due_date-error" role="alert">The due date cannot be before the invoice date.' \
         in response.get_data(as_text=True)
 
+    # Another reviewer's detail edit leaves the header form current (issue 17); their
+    # header edit makes it stale.
     update_detail(world.code, world.actual_detail.id, 1, {"tax": Decimal("0.00")})
+    update_header(world.code, version, {"name": "Renamed by someone else"})
     response = post(client, f"/invoices/{world.code}/header",
                     {"version": version, "freight_amount": "10.00"})
     assert response.status_code == 409
