@@ -26,6 +26,7 @@ from app.formatting import day, money
 from app.models import Invoice, ReminderLevel
 from app.services import ServiceError
 from app.services.issuing import keep_pdf
+from app.services.lifecycle import find_invoice
 from app.services.reminders import texts_of
 
 # The app's static folder: the document's stylesheet (and anything it refers to).
@@ -47,8 +48,11 @@ def render_html(document: InvoiceDocument, *, for_pdf: bool = False,
         return template.render(doc=document, for_pdf=for_pdf, toolbar=toolbar)
 
 
-def render_pdf(document: InvoiceDocument) -> bytes:
-    """The document as PDF (A4, repeated table headers, "Page X of Y" in the footer)."""
+def render_pdf(document: InvoiceDocument, on_pages=None) -> bytes:
+    """The document as PDF (A4, repeated table headers, "Page X of Y" in the footer).
+
+    on_pages, when given, is called with the number of pages once the document is laid out
+    (the long part), before the PDF is written (a background render's progress)."""
     # Imported here: WeasyPrint loads Pango when imported, which pages that never print
     # (and the CLI) need not pay for.
     from weasyprint import CSS, HTML
@@ -58,8 +62,11 @@ def render_pdf(document: InvoiceDocument) -> bytes:
     fetcher = URLFetcher(allowed_protocols={"file", "data"})
     html = HTML(string=render_html(document, for_pdf=True), base_url=f"{STATIC.as_uri()}/",
                 url_fetcher=fetcher)
-    return html.write_pdf(stylesheets=[CSS(filename=str(STATIC / "document.css"),
-                                           url_fetcher=fetcher)])
+    laid_out = html.render(stylesheets=[CSS(filename=str(STATIC / "document.css"),
+                                            url_fetcher=fetcher)])
+    if on_pages is not None:
+        on_pages(len(laid_out.pages))
+    return laid_out.write_pdf()
 
 
 
@@ -140,6 +147,21 @@ def invoice_pdf(invoice: Invoice, document: InvoiceDocument | None = None) -> by
     if issued.pdf is not None:
         return issued.pdf
     return keep_pdf(invoice.id, render_pdf(thaw(issued.content)))
+
+
+def background_pdf(code: str, on_pages=None) -> tuple[bytes, str]:
+    """The PDF of invoice `code` as `invoice_pdf` makes it, and its file name, for a
+    background render (app.documents.background: a thread with an app context of its
+    own): a draft's from live data; an issued invoice's kept the first time, as on a
+    download."""
+    invoice = find_invoice(code)
+    document = build_document(invoice)
+    issued = invoice.issued_document if invoice.state in ISSUED_STATES else None
+    if issued is None:
+        return render_pdf(document, on_pages), document.file_name
+    if issued.pdf is not None:
+        return issued.pdf, document.file_name
+    return keep_pdf(invoice.id, render_pdf(thaw(issued.content), on_pages)), document.file_name
 
 
 def invoice_mail(invoice: Invoice) -> EmailMessage:

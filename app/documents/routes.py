@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.billing.lifecycle import is_allowed
-from app.documents import bp, einvoice
+from app.documents import background, bp, einvoice
 from app.models import Invoice
 from app.services import ServiceError
 from app.documents.document import build_document
@@ -67,8 +67,16 @@ def preview(code: str):
 @bp.get("/invoices/<code>/pdf")
 def pdf(code: str):
     """The invoice document as a PDF download (PROFORMA until confirmed); an issued
-    invoice's is the PDF kept when it was first rendered, byte for byte."""
+    invoice's is the PDF kept when it was first rendered, byte for byte. A long one not
+    kept yet is rendered in the background: the answer (202) is a page that shows its
+    progress and then downloads it, so no request waits for WeasyPrint."""
     invoice = _invoice(code)
+    if background.wants_background(invoice):
+        # The document is built in the background too (seconds for thousands of rows);
+        # what it refuses is shown on the progress page.
+        job = background.start(invoice)
+        return render_template("documents/_pdf_progress.html", invoice=invoice,
+                               render=background.progress(job), full_page=True), 202
     try:
         document = build_document(invoice)
     except ServiceError as error:
@@ -76,6 +84,30 @@ def pdf(code: str):
         return _back(invoice.code)
     return send_file(io.BytesIO(invoice_pdf(invoice, document)), mimetype="application/pdf",
                      as_attachment=True, download_name=document.file_name)
+
+
+@bp.get("/invoices/<code>/pdf/renders/<job>")
+def pdf_progress(code: str, job: str):
+    """The progress of a background render (polled by htmx every second); once ready, the
+    link to the PDF — and with ?go=1 (asked once by the ready fragment) HX-Redirect to it."""
+    invoice = _invoice(code)
+    render = background.progress(job)
+    if render is not None and render.state == "ready" and request.args.get("go"):
+        return "", 200, {"HX-Redirect": url_for("documents.pdf_file", code=invoice.code, job=job)}
+    return render_template("documents/_pdf_progress.html", invoice=invoice, render=render,
+                           full_page=False)
+
+
+@bp.get("/invoices/<code>/pdf/renders/<job>.pdf")
+def pdf_file(code: str, job: str):
+    """The PDF a background render made (404 once dropped: the PDF link renders anew)."""
+    invoice = _invoice(code)
+    done = background.finished(job, invoice.code)
+    if done is None:
+        abort(404)
+    pdf_bytes, file_name = done
+    return send_file(io.BytesIO(pdf_bytes), mimetype="application/pdf", as_attachment=True,
+                     download_name=file_name)
 
 
 @bp.post("/invoices/<code>/send")
