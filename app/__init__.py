@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.config import engine_options, from_environment
-from app.extensions import babel, csrf, db, migrate
+from app.extensions import babel, csrf, db
 
 from app.formatting import FORMAT_LOCALES, LANGUAGES
 
@@ -33,7 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    from app.cli import register_cli, register_migrations
+    # Flask-Migrate (and Alembic) are imported only by a `db` command or an upgrade().
+    register_migrations(app, str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
@@ -66,7 +68,6 @@ def create_app(config: dict | None = None) -> Flask:
     from app.web import errors; errors.init_app(app)  # noqa: E702  (4xx/5xx pages; after failures)
     from app.auth import throttle; throttle.init_app(app)  # noqa: E702  (sign-in limits)
 
-    from app.cli import register_cli
     register_cli(app)
 
     @app.context_processor

@@ -19,6 +19,39 @@ from app.config import DEFAULT_COMPANY_NAME
 from app.services.connection import database_unreachable
 
 
+class _MigrationsConfig:
+    """app.extensions["migrate"] until Alembic is needed: Flask-Migrate (which imports the
+    whole of Alembic, ~0.5 s) is imported by the first read — a `db` command, or a test's or
+    bench's `flask_migrate.upgrade()` — and then replaces this with its own."""
+
+    def __init__(self, app: Flask, directory: str) -> None:
+        self._app, self._directory, self._loaded = app, directory, None
+
+    def __getattr__(self, name: str):
+        if self._loaded is None:
+            from flask_migrate import Migrate
+
+            from app.extensions import db
+            Migrate(render_as_batch=True, compare_type=True).init_app(
+                self._app, db, directory=self._directory)
+            self._loaded = self._app.extensions["migrate"]
+        return getattr(self._loaded, name)
+
+
+class _MigrationCommands(click.Group):
+    """`flask db …`: Flask-Migrate's command group, imported when it is invoked."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from flask_migrate.cli import db as commands
+        return commands.make_context(info_name, args, parent=parent, **extra)
+
+
+def register_migrations(app: Flask, directory: str) -> None:
+    """The migrations of `directory` and the `db` commands, without importing Alembic."""
+    app.extensions["migrate"] = _MigrationsConfig(app, directory)
+    app.cli.add_command(_MigrationCommands("db", help="Perform database migrations."))
+
+
 def one_line(text: str) -> str:
     """The text on one line: what breaks a line or steers a terminal (a line break, a
     control character, U+2028) written as its escape, as Python writes it (\\n, \\x1b)."""

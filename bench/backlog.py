@@ -128,8 +128,10 @@ def measure(client, method: str, url: str, data: dict | None, requests: int):
 
 
 def run(url: str, n: int, requests: int) -> None:
+    # LOGIN_DISABLED: the pages as a signed-in user gets them (else a 302 to the sign-in page).
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False, "SQLALCHEMY_RECORD_QUERIES": True})
+                      "WTF_CSRF_ENABLED": False, "SQLALCHEMY_RECORD_QUERIES": True,
+                      "LOGIN_DISABLED": True})
     with app.app_context():
         upgrade()
         began = time.perf_counter()
@@ -170,12 +172,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actuals", type=int, default=20000)
     parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database of your own")
+    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database of your own "
+                        "('none', the default: SQLite only)")
     args = parser.parse_args()
     logging.disable(logging.INFO)
     with tempfile.TemporaryDirectory() as directory:
         run(f"sqlite:///{directory}/backlog.sqlite", args.actuals, args.requests)
-    if args.postgres:
+    if args.postgres and args.postgres != "none":
         reset_postgresql(args.postgres)
         run(args.postgres, args.actuals, args.requests)
 

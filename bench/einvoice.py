@@ -30,6 +30,7 @@ from app.models import Customer  # noqa: E402
 from app.services.invoicing import InvoiceParameters, create_invoice  # noqa: E402
 from app.services.lifecycle import confirm_invoice, find_invoice  # noqa: E402
 from bench.engine import postgres_database, seed  # noqa: E402
+from bench.einvoice_validation import DEFAULT_RULES, rules_or_exit  # noqa: E402
 
 SELLER = {"COMPANY_NAME": "Bench Seller ApS", "COMPANY_VAT_ID": "DK25313763",
           "COMPANY_STREET": "Strandvejen 100", "COMPANY_POSTAL_CODE": "2900",
@@ -78,13 +79,11 @@ def run(url: str, n: int, rules: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000")
-    parser.add_argument("--rules", default=str(Path(__file__).resolve().parents[2]
-                                               / "shared" / "einvoice"))
+    parser.add_argument("--rules", default=DEFAULT_RULES)
     parser.add_argument("--postgres", default="none",
                         help="an admin URL to create bench databases with, or 'none'")
     args = parser.parse_args()
-    if not Path(args.rules, "xsd").is_dir():
-        args.rules = "/work/shared/einvoice"
+    args.rules = rules_or_exit(args.rules)
     logging.disable(logging.INFO)
     steps = [f"{p} {s}" for p in einvoice.PROFILES for s in ("first", "build", "validate", "KB")]
     print(f"{'backend':<11}{'N':>7}" + "".join(f"{step:>18}" for step in steps)

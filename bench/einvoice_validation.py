@@ -1,6 +1,6 @@
 """Benchmark: the e-invoice validator (not a test; prints figures).
 
-    uv run python bench/einvoice_validation.py [--rules /work/shared/einvoice] [--repeat 50]
+    uv run python bench/einvoice_validation.py [--rules DIR] [--repeat 50]
 
 Times loading each UBL schema and compiling each Schematron stylesheet (once per process),
 then validating the Peppol base example (XSD + CEN + Peppol) and the OIOUBL sample, in one
@@ -8,6 +8,7 @@ thread and in two at once, and reports the process's memory after loading.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import threading
@@ -17,6 +18,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.documents.einvoice import validation  # noqa: E402
+
+# The official schemas and rules (never in the repository): EINVOICE_RULES_DIR, else the
+# shared folder beside the checkout, else /work/shared/einvoice (as tests/conftest.py).
+DEFAULT_RULES = os.environ.get("EINVOICE_RULES_DIR") or next(
+    (str(path) for path in (Path(__file__).resolve().parents[2] / "shared" / "einvoice",
+                            Path("/work/shared/einvoice")) if (path / "xsd").is_dir()), "")
+
+
+def rules_or_exit(rules: str) -> str:
+    if not rules or not Path(rules, "xsd").is_dir():
+        sys.exit(f"No e-invoice rules in {rules or '(none found)'}: pass --rules DIR or set "
+                 "EINVOICE_RULES_DIR (the folder with xsd/, the schematron and examples/).")
+    return rules
 
 
 def _rss_mb() -> float:
@@ -32,10 +46,10 @@ def _ms(seconds: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rules", default="/work/shared/einvoice")
+    parser.add_argument("--rules", default=DEFAULT_RULES)
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
-    rules = Path(args.rules)
+    rules = Path(rules_or_exit(args.rules))
     print(f"memory at start          {_rss_mb():8.0f} MB")
     for kind, name in validation.SCHEMAS.items():
         started = time.perf_counter()

@@ -159,12 +159,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=20000)
     parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database of your own")
+    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database of your own "
+                        "('none', the default: SQLite only)")
     args = parser.parse_args()
     logging.disable(logging.INFO)
     with tempfile.TemporaryDirectory() as directory:
         run(f"sqlite:///{directory}/receivables.sqlite", args.invoices, args.requests)
-    if args.postgres:
+    if args.postgres and args.postgres != "none":
         reset_postgresql(args.postgres)
         run(args.postgres, args.invoices, args.requests)
 

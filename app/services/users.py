@@ -15,8 +15,13 @@ from app.models.users import User
 from app.services import ServiceError, use_case
 
 MIN_PASSWORD_LENGTH = 10
-# Compared against when the e-mail is unknown, so that the answer takes as long either way.
-_DUMMY_HASH = generate_password_hash("not a real password")
+# Compared against when the e-mail is unknown, so that the answer takes as long either way:
+# a hash of the same kind (werkzeug's default scrypt, same cost) as generate_password_hash
+# makes, precomputed — hashing at import cost every process ~0.1 s and 32 MiB of scrypt
+# memory at start. tests/services/test_users.py checks it still matches the default's kind.
+_DUMMY_HASH = ("scrypt:32768:8:1$Qtrvdc7HVK5DGI5M$872631e34b9c13eb250baef59aa4533f424dc24d790"
+               "256a6b5438e67c3cddee59e8a9608990500f85ac5edd120fbd1f57348231121126c6869e0401ea"
+               "32e9ff8")
 
 
 class SignInRefused(ServiceError):

@@ -35,6 +35,22 @@ def test_passwords_are_hashed_and_emails_unique(app):
         create_user("bo@example.com", PASSWORD, "boss")
 
 
+def test_an_unknown_email_costs_the_same_hash_check_as_a_wrong_password(app, monkeypatch):
+    # The refusal of an unknown e-mail must take as long as a wrong password's: it checks
+    # the password against a (precomputed) hash of the same method and cost.
+    import app.services.users as users
+    checked = []
+    real_check = users.check_password_hash
+    monkeypatch.setattr(users, "check_password_hash",
+                        lambda stored, given: checked.append(stored) or real_check(stored, given))
+    user = create_user("ana@example.com", PASSWORD, "reviewer")
+    for email in ("nobody@example.com", "ana@example.com"):
+        with pytest.raises(SignInRefused, match="Wrong e-mail or password"):
+            authenticate(email, "wrong password!")
+    unknown, known = (stored.split("$")[0] for stored in checked)
+    assert unknown == known == user.password_hash.split("$")[0]  # e.g. scrypt:32768:8:1
+
+
 def test_failures_do_not_lock_the_account(app):
     # Throttling is per e-mail and client address, at the edge (app/auth/throttle.py):
     # the account itself is never locked by somebody else's guesses.
