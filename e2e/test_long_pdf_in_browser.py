@@ -1,44 +1,26 @@
 """A 200-page invoice's PDF in Chromium (issue 17): the PDF button answers within 3 s with
 the progress of the background render, and the document then downloads by itself."""
 
-import datetime as dt
 import io
 import time
 import uuid
-from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
-from sqlalchemy import insert
 
 from app.extensions import db
-from app.models import Actual
-from app.services.invoicing import InvoiceParameters, create_invoice
-from tests.factories import make_contract, make_customer, make_project, make_resource, make_role, make_tm_line
+from tests.worlds import long_invoice
 
 ROWS = 7000  # ~35 rows a page: about 200 pages
 
 
 def long_draft(live_app, rows: int) -> str:
+    """A draft of `rows` time details (tests/worlds.py), its customer named afresh: the live
+    app's database is shared by the browser tests."""
     with live_app.app_context():
-        n = uuid.uuid4().hex[:6]
-        customer = make_customer(name=f"Long Invoice {n} Ltd")
-        contract = make_contract(customer=customer, name=f"Maintenance {n}")
-        project = make_project(customer=customer, name=f"Platform {n}")
-        line = make_tm_line(contract, project, name="Maintenance", classes=("time",))
-        role, resource = make_role(), make_resource()
-        db.session.execute(insert(Actual), [
-            {"project_id": project.id, "contract_line_id": line.id, "transaction_class": "time",
-             "date": dt.date(2026, 1, 1) + dt.timedelta(days=i // 80), "role_id": role.id,
-             "resource_id": resource.id, "unit_id": 1, "quantity": Decimal("1.5"),
-             "price": Decimal("800.00"), "currency": "DKK", "amount": Decimal("1200.00"),
-             "tax": Decimal("300.00"), "billing_type": "chargeable",
-             "internal_comment": f"Ticket {i}", "external_comment": f"Work package {i + 1:04d}",
-             "status": "ready"} for i in range(rows)])
-        db.session.commit()
-        code = create_invoice(contract.number, InvoiceParameters(cutoff=dt.date(2026, 3, 31)),
-                              today=dt.date(2026, 4, 1)).code
+        code = long_invoice(rows, confirm=False, days_per_date=80,
+                            customer_name=f"Long Invoice {uuid.uuid4().hex[:6]} Ltd").code
         db.session.remove()
     return code
 

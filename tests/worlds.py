@@ -178,10 +178,12 @@ def document_invoice(language: str = "en", currency: str = "DKK", tax_rate: Deci
 LONG_INVOICE_ROWS = 1450
 
 
-def long_invoice(rows: int = LONG_INVOICE_ROWS, language: str = "en") -> Invoice:
-    """A confirmed invoice with `rows` time details on one T&M line (actuals bulk-inserted);
-    also used by bench/document.py."""
-    customer = make_customer(name="Long Invoice Ltd", language=language)
+def long_invoice(rows: int = LONG_INVOICE_ROWS, language: str = "en", *, confirm: bool = True,
+                 customer_name: str = "Long Invoice Ltd", days_per_date: int = 17) -> Invoice:
+    """A confirmed invoice (a draft with `confirm=False`) with `rows` time details on one T&M
+    line, `days_per_date` details a day (actuals bulk-inserted); also used by
+    bench/document.py and the long-PDF tests."""
+    customer = make_customer(name=customer_name, language=language)
     contract = make_contract(customer=customer, name="Maintenance 2026")
     project = make_project(customer=customer, name="Platform")
     line = make_tm_line(contract, project, name="Maintenance", classes=("time",))
@@ -189,7 +191,7 @@ def long_invoice(rows: int = LONG_INVOICE_ROWS, language: str = "en") -> Invoice
     start = dt.date(2026, 1, 1)
     db.session.execute(insert(Actual), [
         {"project_id": project.id, "contract_line_id": line.id, "transaction_class": "time",
-         "date": start + dt.timedelta(days=i // 17), "role_id": role.id,
+         "date": start + dt.timedelta(days=i // days_per_date), "role_id": role.id,
          "resource_id": resource.id, "unit_id": 1, "quantity": Decimal("1.5"),
          "price": Decimal("800.00"), "currency": "DKK", "amount": Decimal("1200.00"),
          "tax": Decimal("300.00"), "billing_type": "chargeable",
@@ -198,4 +200,4 @@ def long_invoice(rows: int = LONG_INVOICE_ROWS, language: str = "en") -> Invoice
     db.session.commit()
     invoice = create_invoice(contract.number, InvoiceParameters(cutoff=dt.date(2026, 3, 31)),
                              today=dt.date(2026, 4, 1))
-    return confirm_invoice(invoice.code)
+    return confirm_invoice(invoice.code) if confirm else invoice

@@ -2,22 +2,19 @@
 once with a page that polls the background render, then downloads it; a confirmed
 invoice's PDF, once kept, is served from storage without rendering again."""
 
-import datetime as dt
 import io
 import re
 import time
-from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import insert
 
 from app.documents import rendering
 from app.extensions import db
-from app.models import Actual, Invoice
-from app.services.invoicing import InvoiceParameters, create_invoice
+from app.models import Invoice
 from app.services.lifecycle import confirm_invoice
-from tests.factories import make_contract, make_customer, make_project, make_role, make_resource, make_tm_line, pdf_text
+from tests.factories import pdf_text
+from tests.worlds import long_invoice
 
 ROWS = 120  # ~4 pages: long enough once the limit is lowered, quick to render
 
@@ -29,22 +26,7 @@ def low_limit(app, tmp_path):
 
 
 def long_draft(rows: int = ROWS) -> Invoice:
-    customer = make_customer(name="Long Invoice Ltd")
-    contract = make_contract(customer=customer, name="Maintenance 2026")
-    project = make_project(customer=customer, name="Platform")
-    line = make_tm_line(contract, project, name="Maintenance", classes=("time",))
-    role, resource = make_role(), make_resource()
-    db.session.execute(insert(Actual), [
-        {"project_id": project.id, "contract_line_id": line.id, "transaction_class": "time",
-         "date": dt.date(2026, 1, 1) + dt.timedelta(days=i // 17), "role_id": role.id,
-         "resource_id": resource.id, "unit_id": 1, "quantity": Decimal("1.5"),
-         "price": Decimal("800.00"), "currency": "DKK", "amount": Decimal("1200.00"),
-         "tax": Decimal("300.00"), "billing_type": "chargeable",
-         "internal_comment": f"Ticket {i}", "external_comment": f"Work package {i + 1:04d}",
-         "status": "ready"} for i in range(rows)])
-    db.session.commit()
-    return create_invoice(contract.number, InvoiceParameters(cutoff=dt.date(2026, 3, 31)),
-                          today=dt.date(2026, 4, 1))
+    return long_invoice(rows, confirm=False)
 
 
 def progress_url(page: str) -> str:
