@@ -20,7 +20,7 @@ __all__ = [
     "AGEING_BUCKETS", "PAYMENT_KINDS", "PAYMENT_METHODS", "Due", "Match", "OpenInvoice",
     "Received", "ReminderLevel", "ageing_bucket", "amount_due", "days_overdue",
     "REMINDER_PLACEHOLDERS", "due_reminder_level", "fill_placeholders", "next_reminder_level",
-    "unknown_placeholders", "match_statement_line", "payment_problem",
+    "unknown_placeholders", "match_statement_line", "net_received", "payment_problem",
 ]
 
 PAYMENT_METHODS = ("bank_transfer", "card", "cash", "other")
@@ -55,6 +55,22 @@ class Due:
         return -self.amount if self.amount < 0 else Decimal(0)
 
 
+def net_received(received: Iterable[Received], currency: str) -> Decimal:
+    """Payments less refunds, the reversed ones left out; exact, in the currency's minor
+    units (what an e-invoice states as prepaid)."""
+    places = minor_units(currency)
+    net = zero(currency)
+    with localcontext(EXACT):
+        for entry in received:
+            if entry.kind not in PAYMENT_KINDS:
+                raise ValueError(f"Unknown payment kind: {entry.kind!r}")
+            if entry.reversed:
+                continue
+            amount = check_places(require_decimal(entry.amount, "amount"), places)
+            net += amount if entry.kind == "payment" else -amount
+    return net
+
+
 def amount_due(total: Decimal, credited: Decimal, received: Iterable[Received],
                currency: str) -> Due:
     """total + credited (the confirmed credit notes' totals, ≤ 0) − payments + refunds, the
@@ -63,13 +79,7 @@ def amount_due(total: Decimal, credited: Decimal, received: Iterable[Received],
     with localcontext(EXACT):
         due = check_places(require_decimal(total, "total"), places) + check_places(
             require_decimal(credited, "credited"), places)
-        for entry in received:
-            if entry.kind not in PAYMENT_KINDS:
-                raise ValueError(f"Unknown payment kind: {entry.kind!r}")
-            if entry.reversed:
-                continue
-            amount = check_places(require_decimal(entry.amount, "amount"), places)
-            due += -amount if entry.kind == "payment" else amount
+        due -= net_received(received, currency)
     return Due(due + zero(currency))
 
 

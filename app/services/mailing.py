@@ -127,7 +127,7 @@ def send_invoice(code: str, *, now: dt.datetime | None = None,
                   recipient=recipient, reason=reason))
         raise MailFailed(text) from error
     return _record(invoice_id, recipient, "sent", None, now or dt.datetime.now(),
-                   pdf_sha256=_attached_pdf_digest(message))
+                   pdf_sha256=attached_pdf_digest(message))
 
 
 def record_send(code: str, *, now: dt.datetime | None = None) -> InvoiceSend:
@@ -138,7 +138,7 @@ def record_send(code: str, *, now: dt.datetime | None = None) -> InvoiceSend:
     return send_invoice(code, now=now, transport=lambda message: None)
 
 
-def _attached_pdf_digest(message: EmailMessage) -> str | None:
+def attached_pdf_digest(message: EmailMessage) -> str | None:
     """The SHA-256 of the PDF the message carries: what the customer received."""
     for part in message.iter_attachments():
         if part.get_content_type() == "application/pdf":

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.billing.money import as_money, minor_units, plain
-from app.billing.payments import Due, Received, amount_due, payment_problem
+from app.billing.payments import Due, Received, amount_due, net_received, payment_problem
 from app.extensions import db
 from app.models import Invoice, Payment, StatementLine
 from app.services import ServiceError, audit
@@ -31,12 +31,20 @@ def payments_of(invoice: Invoice) -> list[Payment]:
                                    .order_by(Payment.date, Payment.id)))
 
 
+def _received(payments: list[Payment]) -> list[Received]:
+    return [Received(p.kind, p.amount, p.is_reversed) for p in payments]
+
+
 def due_of(invoice: Invoice, payments: list[Payment] | None = None) -> Due:
     """What the invoice is still owed (a refund when negative)."""
     payments = payments_of(invoice) if payments is None else payments
-    return amount_due(invoice.total_amount, credited(invoice),
-                      [Received(p.kind, p.amount, p.is_reversed) for p in payments],
+    return amount_due(invoice.total_amount, credited(invoice), _received(payments),
                       invoice.currency)
+
+
+def paid(invoice: Invoice) -> Decimal:
+    """What the customer has paid on the invoice: standing payments less refunds."""
+    return net_received(_received(payments_of(invoice)), invoice.currency)
 
 
 def check_date(invoice: Invoice, day: dt.date, field: str, today: dt.date | None = None) -> None:

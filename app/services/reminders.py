@@ -33,10 +33,9 @@ from app.billing.values import text_problem
 from app.extensions import db
 from app.models import Invoice, Reminder, ReminderLevel
 from app.services import Conflict, ServiceError, audit, use_case
-from app.services.issuing import digest
 from app.services.lifecycle import check_action, find_invoice
-from app.services.mailing import (MailFailed, NoRecipient, SMTP_TIMEOUT_SECONDS, deliver,
-                                  recipient_address)
+from app.services.mailing import (MailFailed, NoRecipient, SMTP_TIMEOUT_SECONDS,
+                                  attached_pdf_digest, deliver, recipient_address)
 from app.services.payments import amounts_due, due_of
 
 # Composes the reminder of a level for an invoice: (invoice, level, days overdue, amount
@@ -79,6 +78,11 @@ DEFAULT_BODIES = (
 def levels() -> list[ReminderLevel]:
     """The configured reminder levels, first to last."""
     return list(db.session.scalars(select(ReminderLevel).order_by(ReminderLevel.level)))
+
+
+def _rule_levels(configured: list[ReminderLevel]) -> list[rules.ReminderLevel]:
+    """The configured levels as the rules of app.billing.payments take them."""
+    return [rules.ReminderLevel(level.level, level.days) for level in configured]
 
 
 def default_texts(level: int, language: str) -> tuple[str, str]:
@@ -223,13 +227,6 @@ def _record(reminder_id: int, result: str, error: str | None, now: dt.datetime,
     return reminder
 
 
-def _attached_pdf_digest(message: EmailMessage) -> str | None:
-    for part in message.iter_attachments():
-        if part.get_content_type() == "application/pdf":
-            return digest(part.get_content())
-    return None
-
-
 def _send(invoice: Invoice, level: ReminderLevel, overdue: int, due: Decimal,
           now: dt.datetime, transport) -> Outcome | None:
     """Claim, compose, send and record one reminder; None when another runner has it."""
@@ -248,7 +245,7 @@ def _send(invoice: Invoice, level: ReminderLevel, overdue: int, due: Decimal,
         reason = f"{type(error).__name__}: {str(error) or type(error).__name__}"
         _record(reminder_id, "failed", reason, now, None)
         return Outcome(code, number, level.level, recipient, "failed", reason)
-    _record(reminder_id, "sent", None, now, _attached_pdf_digest(message))
+    _record(reminder_id, "sent", None, now, attached_pdf_digest(message))
     return Outcome(code, number, level.level, recipient, "sent")
 
 
@@ -273,7 +270,7 @@ def send_reminder(code: str, *, today: dt.date | None = None, now: dt.datetime |
                          "Setup → Payment reminders."))
     recorded = reminders_of(invoice)
     number = rules.next_reminder_level(
-        [rules.ReminderLevel(level.level, level.days) for level in configured], overdue,
+        _rule_levels(configured), overdue,
         _sent_levels(recorded))
     if number is None:
         raise Conflict(_("Every reminder level was sent for %(invoice)s already.",
@@ -324,7 +321,7 @@ def due_reminders(today: dt.date) -> list[tuple[Invoice, ReminderLevel, int, Dec
                               Invoice.status == "active", Invoice.invoice_type == "invoice",
                               Invoice.due_date <= today - dt.timedelta(days=first))
         .order_by(Invoice.due_date, Invoice.id)))
-    rule_levels = [rules.ReminderLevel(level.level, level.days) for level in configured]
+    rule_levels = _rule_levels(configured)
     by_number = {level.level: level for level in configured}
     due_now = []
     for start in range(0, len(candidates), CHUNK):

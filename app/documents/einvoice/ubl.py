@@ -31,7 +31,7 @@ from app.billing.money import EXACT, as_money, minor_units, plain
 from app.documents.document import customer_text, document_locale, tax_rates
 from app.extensions import db
 from app.models import Invoice, InvoiceLineDetail
-from app.services.payments import payments_of
+from app.services import payments
 
 __all__ = ["Built", "PROFILES", "build"]
 
@@ -389,9 +389,7 @@ def _prepaid(invoice: Invoice) -> Decimal:
     credit note is never paid, and its original's credit notes are documents of their own."""
     if invoice.is_credit_note:
         return Decimal(0)
-    paid = sum((p.amount if p.kind == "payment" else -p.amount
-                for p in payments_of(invoice) if not p.is_reversed), Decimal(0))
-    return min(max(paid, Decimal(0)), invoice.total_amount)
+    return min(max(payments.paid(invoice), Decimal(0)), invoice.total_amount)
 
 
 def build(invoice: Invoice, profile: str, config: Mapping) -> Built:
